@@ -1,0 +1,247 @@
+"""Consistency checks on the published record.
+
+Two kinds of problems are kept apart:
+- *errors*: a raw file is broken (helpers.load raises DataError and everything stops);
+- *findings*: the source itself is inconsistent (a column that does not add up to its printed
+  total, a printed share that does not match its counts, two tables that disagree). A finding is
+  a result of this project: it is recorded with its size and the checks carry on.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import load_catalog
+from .errors import DataError
+from .load import RawTable, read_table
+from .paths import RAW
+
+FINDING_COLUMNS = ["year", "table", "check", "row", "column", "printed", "computed",
+                   "difference", "unit", "explanation"]
+
+
+def _finding(t: RawTable, check: str, row: str, column: str, printed: float, computed: float,
+             unit: str, explanation: str) -> dict[str, object]:
+    return {"year": t.spec.year, "table": t.spec.name, "check": check, "row": row,
+            "column": column, "printed": printed, "computed": computed,
+            "difference": printed - computed, "unit": unit, "explanation": explanation}
+
+
+def _label(t: RawTable, rec: pd.Series) -> str:
+    col = t.spec.region_column or (t.spec.key[0] if t.spec.key else None)
+    return str(rec["region"]) if "region" in rec else str(rec[col]) if col else str(rec["_row"])
+
+
+def check_column_totals(t: RawTable) -> list[dict[str, object]]:
+    """Compare each column's sum over the body rows with the printed total row."""
+    out = []
+    for col in t.spec.checks.get("column_totals", []):
+        computed = int(t.data[col].sum())
+        printed = int(t.total[col])  # type: ignore[index]
+        if computed != printed:
+            out.append(_finding(t, "column_total", str(t.spec.total_label), col, printed, computed,
+                                _unit(t, col), f"the {len(t.data)} rows add up to {_sek(computed)}, the printed total is {_sek(printed)}"))
+    return out
+
+
+def check_row_totals(t: RawTable) -> list[dict[str, object]]:
+    """Compare each printed row total with the sum of its parts."""
+    out = []
+    for total_col, parts in t.spec.checks.get("row_totals", {}).items():
+        frames = [t.data] + ([t.total.to_frame().T] if t.total is not None else [])
+        for frame in frames:
+            for _, rec in frame.iterrows():
+                computed = int(sum(int(rec[p]) for p in parts))
+                printed = int(rec[total_col])
+                if computed != printed:
+                    label = _label(t, rec) if "region" in rec else str(t.spec.total_label)
+                    out.append(_finding(t, "row_total", label, total_col, printed, computed, _unit(t, total_col),
+                                        f"{total_col} is not the sum of {', '.join(parts)}"))
+    return out
+
+
+def _printed_decimals(value: str) -> int:
+    s = value.strip().rstrip("%")
+    return len(s.split(",")[1]) if "," in s else 0
+
+
+def check_shares(t: RawTable, raw_text: dict[tuple[int, str], str]) -> list[dict[str, object]]:
+    """Compare printed percentages with count / total, rounded half up to the printed precision."""
+    out = []
+    for rule in t.spec.checks.get("shares", []):
+        share_col, count_col = rule["share"], rule["count"]
+        total = int(t.data[count_col].sum())
+        for _, rec in t.data.iterrows():
+            printed_text = raw_text[(int(rec["_row"]), share_col)]
+            decimals = _printed_decimals(printed_text)
+            exact = Decimal(int(rec[count_col])) * 100 / Decimal(total)
+            rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+            printed = Decimal(str(rec[share_col]))
+            if rounded != printed:
+                out.append(_finding(t, "printed_share", str(rec["region"]), share_col, float(printed),
+                                    float(rounded), "percentage points",
+                                    f"printed {printed_text}; {count_col} {int(rec[count_col])} of {total} "
+                                    f"is {exact:.4f} %, which rounds to {rounded} %"))
+    return out
+
+
+def check_pots(t: RawTable) -> list[dict[str, object]]:
+    """Check that the item pots add up to each printed subtotal and to the printed total."""
+    col = t.spec.checks.get("pots_add_up")
+    if not col:
+        return []
+    out = []
+    d = t.data
+    items = d[d["row_type"] == "item"]
+    for _, sub in d[d["row_type"] == "subtotal"].iterrows():
+        computed = int(items.loc[items["recipient"] == sub["recipient"], col].sum())
+        if computed != int(sub[col]):
+            out.append(_finding(t, "pots_subtotal", str(sub["pot_id"]), col, int(sub[col]), computed,
+                                _unit(t, col), f"the {sub['recipient']} items do not add up to the subtotal"))
+    for _, tot in d[d["row_type"] == "total"].iterrows():
+        computed = int(items[col].sum())
+        if computed != int(tot[col]):
+            out.append(_finding(t, "pots_total", str(tot["pot_id"]), col, int(tot[col]), computed,
+                                _unit(t, col), "the item pots do not add up to the printed total"))
+    return out
+
+
+def check_survey_rows(t: RawTable) -> list[dict[str, object]]:
+    """Check survey rows: counts add up to the respondents, printed percents match the counts."""
+    rule = t.spec.checks.get("survey_rows")
+    if not rule:
+        return []
+    out = []
+    n = int(rule["respondents"])
+    for _, rec in t.data.iterrows():
+        label = _label(t, rec)
+        total = int(sum(int(rec[c]) for c in rule["counts"]))
+        if total != n:
+            out.append(_finding(t, "survey_count_total", label, "+".join(rule["counts"]), n, total, "respondents",
+                                f"the answers add up to {total}, not to the {n} respondents"))
+        for c, p in zip(rule["counts"], rule["percents"]):
+            exact = Decimal(int(rec[c])) * 100 / Decimal(n)
+            printed = Decimal(str(rec[p]))
+            decimals = max(0, -printed.normalize().as_tuple().exponent)  # type: ignore[operator]
+            rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+            if rounded != printed:
+                out.append(_finding(t, "printed_share", label, p, float(printed), float(rounded),
+                                    "percentage points",
+                                    f"{int(rec[c])} of {n} is {exact:.2f} %, printed ({printed})"))
+    return out
+
+
+def _sek(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _unit(t: RawTable, col: str) -> str:
+    spec = t.spec.columns.get(col)
+    if spec is not None and spec.unit:
+        return spec.unit
+    if col.endswith("_sek"):
+        return "SEK"
+    if col.endswith("_msek"):
+        return "MSEK"
+    return t.spec.unit
+
+
+def check_cross_tables(raw_dir: Path = RAW) -> list[dict[str, object]]:
+    """Compare the same quantity printed in two tables, region by region."""
+    cat = load_catalog(raw_dir)
+    out = []
+    for rule in cat.cross_checks:
+        lt, lc = rule["left"].split(".")
+        rt, rc = rule["right"].split(".")
+        left, right = read_table(lt, raw_dir), read_table(rt, raw_dir)
+        merged = left.data[["county_code", "region", lc]].merge(
+            right.data[["county_code", rc]], on="county_code", suffixes=("_left", "_right"))
+        lcol = lc if lc != rc else f"{lc}_left"
+        rcol = rc if lc != rc else f"{rc}_right"
+        for _, rec in merged.iterrows():
+            if int(rec[lcol]) != int(rec[rcol]):
+                out.append(_finding(left, "cross_table", str(rec["region"]), f"{lc} vs {rt}.{rc}",
+                                    int(rec[lcol]), int(rec[rcol]), _unit(left, lc),
+                                    f"{lt}.{lc} prints {_sek(int(rec[lcol]))}, {rt}.{rc} prints {_sek(int(rec[rcol]))}"))
+        if left.total is not None and right.total is not None and int(left.total[lc]) != int(right.total[rc]):
+            out.append(_finding(left, "cross_table", "total", f"{lc} vs {rt}.{rc}", int(left.total[lc]),
+                                int(right.total[rc]), _unit(left, lc), "the two printed totals differ"))
+    return out
+
+
+def check_rules_against_print(raw_dir: Path = RAW) -> list[dict[str, object]]:
+    """Check that the pots of the stated rules add up to each printed column total and pot table."""
+    rules = read_table("allocation_rules", raw_dir)
+    out = []
+    r = rules.data
+    for (table, column), grp in r.dropna(subset=["published_table"]).groupby(["published_table", "published_column"]):
+        t = read_table(str(table), raw_dir)
+        if t.total is None:
+            continue
+        pots = int(grp["amount_sek"].sum())
+        printed = int(t.total[str(column)])
+        if pots != printed:
+            out.append(_finding(t, "rule_pot_vs_printed_total", str(t.spec.total_label), str(column), printed, pots,
+                                "SEK", f"the pots {', '.join(grp['pot_id'])} add up to {pots}"))
+    for year, grp in r.groupby("year"):
+        name = f"{year}_pots"
+        pots_t = read_table(name, raw_dir)
+        d = pots_t.data
+        col = "amount_sek" if "amount_sek" in d.columns else "amount_msek"
+        factor = 1 if col == "amount_sek" else 1_000_000
+        printed = int(d.loc[d["row_type"] == "total", col].sum()) * factor
+        if int(grp["amount_sek"].sum()) != printed:
+            out.append(_finding(pots_t, "rules_vs_pots_total", "total", col, printed, int(grp["amount_sek"].sum()),
+                                "SEK", "the rules' pots do not add up to the agreement's printed total"))
+    return out
+
+
+def check_text_claims(raw_dir: Path = RAW) -> list[dict[str, object]]:
+    """Compare the totals the agreements state in prose with the sum of the pots they cover."""
+    claims = read_table("text_totals", raw_dir)
+    rules = read_table("allocation_rules", raw_dir).data
+    out = []
+    for _, c in claims.data.iterrows():
+        pots = rules[rules["year"] == c["year"]].set_index("pot_id")["amount_sek"]
+        names = str(c["components"]).split(";")
+        unknown = [n for n in names if n not in pots.index]
+        covered = int(sum(int(pots[n]) for n in names if n in pots.index))
+        printed = int(round(float(c["amount_msek"]) * 1_000_000))
+        if unknown:
+            raise DataError(claims.file, f"unknown pot(s) {', '.join(unknown)} for {int(c['year'])} "
+                            "(see rules/allocation_rules.csv)", row=int(c["_row"]), column="components")
+        if printed != covered:
+            t = claims
+            out.append({"year": int(c["year"]), "table": t.spec.name, "check": "text_total",
+                        "row": str(c["claim_id"]), "column": "amount_msek", "printed": printed,
+                        "computed": covered, "difference": printed - covered, "unit": "SEK",
+                        "explanation": f"{c['stated_in']} states {c['amount_msek']:g} MSEK; the pots "
+                                       f"{', '.join(names)} add up to {covered / 1e6:g} MSEK"})
+    return out
+
+
+def run_checks(raw_dir: Path = RAW) -> pd.DataFrame:
+    """Load and validate every raw table (DataError on the first broken file) and return the findings."""
+    cat = load_catalog(raw_dir)
+    findings: list[dict[str, object]] = []
+    for name, spec in cat.tables.items():
+        t = read_table(name, raw_dir)
+        raw_text = _raw_cells(raw_dir / spec.file) if spec.checks.get("shares") else {}
+        findings += check_column_totals(t) + check_row_totals(t) + check_pots(t) + check_survey_rows(t)
+        if raw_text:
+            findings += check_shares(t, raw_text)
+    findings += check_cross_tables(raw_dir)
+    findings += check_rules_against_print(raw_dir)
+    findings += check_text_claims(raw_dir)
+    return pd.DataFrame(findings, columns=FINDING_COLUMNS)
+
+
+def _raw_cells(path: Path) -> dict[tuple[int, str], str]:
+    """Return the cells as printed (text), keyed by (data row, column), for precision checks."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return {(i, k): v for i, r in enumerate(rows, start=1) for k, v in r.items()}

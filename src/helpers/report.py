@@ -1,0 +1,71 @@
+"""Presentation helpers for notebooks: kronor formatting, styled tables, headline figures."""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Iterable
+
+import pandas as pd
+
+HEADLINE_MIME = "application/vnd.gonv.headline+json"
+NBSP = "\u00a0"
+
+
+def kr(value: float | int | None, decimals: int = 0) -> str:
+    """Format an amount in kronor with Swedish thousand separators: 1 234 567 kr."""
+    if value is None or pd.isna(value):
+        return "–"
+    s = f"{value:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    return s.replace("-", "−")
+
+
+def num(value: float | int | None, decimals: int = 0) -> str:
+    """Format a number with Swedish separators (space for thousands, comma for decimals)."""
+    return kr(value, decimals)
+
+
+def pct(value: float | None, decimals: int = 2) -> str:
+    """Format a share (0.2301) as a Swedish percentage: 23,01 %."""
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{value * 100:.{decimals}f}".replace(".", ",").replace("-", "−") + f"{NBSP}%"
+
+
+def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterable[str] = (),
+                shares: Iterable[str] = (), decimals: dict[str, int] | None = None,
+                caption: str | None = None) -> "pd.io.formats.style.Styler":
+    """Return a Styler that formats kronor, counts and shares, with the index hidden."""
+    fmt: dict[str, Any] = {}
+    for c in kronor:
+        fmt[c] = kr
+    for c in counts:
+        fmt[c] = num
+    for c in shares:
+        fmt[c] = pct
+    for c, d in (decimals or {}).items():
+        fmt[c] = (lambda d: (lambda v: num(v, d)))(d)
+    # a deterministic id keeps the HTML stable for nbval and distinct between tables
+    uid = hashlib.sha1(pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
+                       + str(list(df.columns)).encode() + str(caption).encode()).hexdigest()[:10]
+    styler = df.style.format(fmt, na_rep="–").hide(axis="index").set_uuid(uid)
+    numeric = [c for c in df.columns if c in fmt or pd.api.types.is_numeric_dtype(df[c])]
+    text = [c for c in df.columns if c not in numeric]
+    styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]},
+                                      {"selector": "caption", "props": [("caption-side", "top"),
+                                                                        ("text-align", "left"),
+                                                                        ("font-weight", "bold")]}],
+                                     overwrite=False)
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
+
+
+def headline(figures: dict[str, Any]) -> None:
+    """Display headline figures: readable in the report, machine-readable for the run index."""
+    from IPython.display import display
+
+    lines = "\n".join(f"- **{k}**: {v}" for k, v in figures.items())
+    display({HEADLINE_MIME: json.loads(json.dumps(figures, default=str)),
+             "text/markdown": "**Headline figures**\n\n" + lines}, raw=True)

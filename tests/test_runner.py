@@ -1,0 +1,112 @@
+"""The batch runner: plan validation, parallel runs, caching, and failures that lose nothing."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import helpers.runner as runner
+
+
+def _notebook(path: Path, params: str, body: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# test"), p, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "gonv", "display_name": "Python (gonv)", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    nbs, reports = tmp_path / "notebooks", tmp_path / "reports"
+    nbs.mkdir()
+    monkeypatch.setattr(runner, "NOTEBOOKS", nbs)
+    monkeypatch.setattr(runner, "REPORTS", reports)
+    flag = tmp_path / "flag.txt"
+    flag.write_text("ok")
+    _notebook(nbs / "01_ok.ipynb", "x: int = 1  # a number", "print('x is', x)")
+    _notebook(nbs / "02_flag.ipynb", f"flag_file: str = {str(flag)!r}  # file to read",
+              "text = open(flag_file).read()\nassert text == 'ok', 'the flag says ' + text\nprint(text)")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"""runs:
+  - notebook: 01_ok.ipynb
+    parameters: [{{x: 2}}, {{x: 3}}]
+  - notebook: 02_flag.ipynb
+    inputs: ["{flag}"]
+""")
+    return tmp_path
+
+
+def _plan(site: Path, text: str) -> Path:
+    p = site / "bad.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_unknown_parameter_is_refused_before_any_kernel(site: Path) -> None:
+    with pytest.raises(runner.PlanError, match="01_ok.ipynb: unknown parameter 'y'"):
+        runner.load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    parameters: [{y: 1}]\n"))
+
+
+def test_wrong_type_is_refused(site: Path) -> None:
+    with pytest.raises(runner.PlanError, match="parameter 'x' must be int, got str"):
+        runner.load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    parameters: [{x: '2019'}]\n"))
+
+
+def test_missing_notebook_is_refused(site: Path) -> None:
+    with pytest.raises(runner.PlanError, match="99_none.ipynb does not exist"):
+        runner.load_plan(_plan(site, "runs:\n  - notebook: 99_none.ipynb\n"))
+
+
+def _kernel_or_skip() -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec("gonv")
+    except NoSuchKernel:
+        pytest.skip("the project kernel 'gonv' is not registered (make test registers it)")
+
+
+def test_run_cache_and_failure_keep_the_last_good_report(site: Path) -> None:
+    _kernel_or_skip()
+    plan = site / "plan.yaml"
+    first = runner.run_plan(plan, progress=False, workers=2)
+    assert [r.status for r in first] == ["ok", "ok", "ok"]
+    good_html = site / "reports" / "02_flag" / "02_flag.html"
+    good = good_html.read_text()
+    assert "ok" in good and "assert text" not in good          # code hidden in the report
+
+    # nothing changed: every run is skipped from the manifest, no kernel started
+    second = runner.run_plan(plan, progress=False)
+    assert [r.status for r in second] == ["skipped"] * 3
+
+    # the input of one notebook changes and makes it fail: the others are not re-run,
+    # the failure is kept with its error, and the last good HTML is untouched
+    (site / "flag.txt").write_text("broken")
+    third = runner.run_plan(plan, progress=False)
+    assert [r.status for r in third] == ["skipped", "skipped", "failed"]
+    assert good_html.read_text() == good
+    failed_nb = site / "reports" / "02_flag" / "02_flag.failed.ipynb"
+    assert "the flag says broken" in failed_nb.read_text()
+    index = (site / "reports" / "index.html").read_text()
+    assert "failed" in index and "02_flag/02_flag.failed.ipynb" in index and "02_flag/02_flag.html" in index
+    manifest = json.loads((site / "reports" / "manifest.json").read_text())["runs"]
+    assert manifest["02_flag"]["status"] == "failed"
+    assert manifest["02_flag"]["html"] == "02_flag/02_flag.html"
+
+    # fixed again: it re-runs, succeeds, and the failure files go
+    (site / "flag.txt").write_text("ok")
+    fourth = runner.run_plan(plan, progress=False)
+    assert [r.status for r in fourth] == ["skipped", "skipped", "ok"]
+    assert not failed_nb.exists()
+
+
+def test_cli_exit_status_is_non_zero_when_a_run_fails(site: Path) -> None:
+    _kernel_or_skip()
+    from helpers.__main__ import main
+
+    (site / "flag.txt").write_text("broken")
+    assert main(["run", "--plan", str(site / "plan.yaml"), "--no-progress", "--only", "02_flag"]) == 1
