@@ -13,7 +13,9 @@ from conftest import edit_cell
 
 
 def test_every_catalogued_table_loads() -> None:
-    for name in load_catalog().tables:
+    for name, spec in load_catalog().tables.items():
+        if spec.optional:
+            continue
         assert len(read_table(name).data) > 0, name
 
 

@@ -59,6 +59,7 @@ class TableSpec:
     total_label: str | None = None
     key: tuple[str, ...] = ()
     all_regions: bool = True
+    optional: bool = False
     checks: dict[str, Any] = field(default_factory=dict)
     transcription: dict[str, Any] | None = None
     notes: str = ""
@@ -124,7 +125,7 @@ def load_catalog(raw_dir: Path = RAW) -> Catalog:
             year=t.get("year"), reference_date=t.get("reference_date"),
             region_column=t.get("region_column"), total_label=t.get("total_label"),
             key=tuple([key] if isinstance(key, str) else key),
-            all_regions=bool(t.get("all_regions", True)), checks=t.get("checks") or {},
+            all_regions=bool(t.get("all_regions", True)), optional=bool(t.get("optional", False)), checks=t.get("checks") or {},
             transcription=t.get("transcription"), notes=t.get("notes", ""))
     return Catalog(raw_dir=raw_dir, sources=sources, tables=tables,
                    cross_checks=list(doc.get("cross_checks") or []))

@@ -227,6 +227,8 @@ def run_checks(raw_dir: Path = RAW) -> pd.DataFrame:
     cat = load_catalog(raw_dir)
     findings: list[dict[str, object]] = []
     for name, spec in cat.tables.items():
+        if spec.optional and not (raw_dir / spec.file).is_file():
+            continue
         t = read_table(name, raw_dir)
         raw_text = _raw_cells(raw_dir / spec.file) if spec.checks.get("shares") else {}
         findings += check_column_totals(t) + check_row_totals(t) + check_pots(t) + check_survey_rows(t)

@@ -1,0 +1,351 @@
+"""Recompute every printed allocation column from its stated rule and reconcile it cell by cell.
+
+For each column listed in rules/printed_columns.csv:
+1. the stated rule (rules/allocation_rules.csv) is recomputed under every rounding convention;
+2. when no convention reproduces the print, a declared family of alternatives is searched:
+   the other keys the printed inputs allow (each count column of the key table alone, the 50/50
+   mix, the alternative keys named as data), the pots split together or apart, and shares rounded
+   to 2–10 decimals before the pot is applied;
+3. each cell gets a verdict:
+   ``exact``             the stated rule reproduces the printed figure;
+   ``within_rounding``   the stated rule's exact amount lies within the rounding bound of the print;
+   ``stated_rule_fails`` the stated rule does not reproduce it, and ``rule`` names what does;
+   ``not_reproducible``  nothing in the search reproduces it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .allocation import ROUNDINGS, allocate, exact_amounts, mix_shares, parse_mix, to_fraction
+from .load import load_table, read_table
+from .paths import RAW
+
+VERDICTS = ("exact", "within_rounding", "stated_rule_fails", "not_reproducible")
+CELL_COLUMNS = ["year", "table", "column", "county_code", "region", "published_sek", "recomputed_sek",
+                "deviation_sek", "rule", "rounding", "verdict"]
+APPROX_SEK = 5        # an alternative within this many kronor per cell is what the print follows
+FAR_SEK = 1000        # ... when the stated rule misses by more than this
+SHARE_DECIMALS = (None, 10, 9, 8, 7, 6, 5, 4, 3, 2)
+KEY_LABELS = {"population": "population share", "municipal_care_patients": "share of municipal-care patients",
+              "municipal_care_recipients": "share of municipal-care recipients",
+              "amount_sek": "Socialstyrelsen's Bilaga 4 amounts (CNI key)"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way of recomputing a column: a description, a rounding, and the amounts it gives."""
+
+    rule: str
+    rounding: str
+    amounts: list[int]
+    exact: list[Fraction] | None
+    stated: bool
+
+
+def _key_label(mix: dict[str, Fraction], ref: str | None) -> str:
+    parts = [f"{KEY_LABELS.get(k, k)}" + ("" if w == 1 else f" × {float(w):g}") for k, w in mix.items()]
+    date = f" ({ref})" if ref else ""
+    return " + ".join(parts) + date
+
+
+def _rules(raw_dir: Path) -> pd.DataFrame:
+    r = load_table("allocation_rules", raw_dir)
+    return r.set_index(["year", "pot_id"])
+
+
+def _candidates_for_mix(pot: int, keys: pd.DataFrame, mix: dict[str, Fraction], base: int, label: str,
+                        stated: bool, share_decimals: tuple[int | None, ...]) -> list[Candidate]:
+    out = []
+    shares = mix_shares(keys, mix)
+    for sd in share_decimals:
+        exact = exact_amounts(pot, shares, base_amount=base, share_decimals=sd)
+        desc = label + ("" if sd is None else f", shares rounded to {sd} decimals")
+        for rnd in ROUNDINGS:
+            amounts = allocate(pot, shares, base_amount=base, rounding=rnd, share_decimals=sd).tolist()
+            out.append(Candidate(desc, rnd, amounts, exact, stated and sd is None))
+    return out
+
+
+def _alternative_mixes(keys: pd.DataFrame, stated: dict[str, Fraction] | None) -> list[dict[str, Fraction]]:
+    counts = [c for c in ("population", "municipal_care_patients", "municipal_care_recipients") if c in keys]
+    mixes = [{c: Fraction(1)} for c in counts]
+    if len(counts) == 2:
+        mixes.append({counts[0]: Fraction(1, 2), counts[1]: Fraction(1, 2)})
+    return [m for m in mixes if m != stated]
+
+
+def _align(table: pd.DataFrame, other: pd.DataFrame, column: str) -> pd.Series:
+    return table[["county_code"]].merge(other[["county_code", column]], on="county_code", how="left")[column]
+
+
+def reconcile_column(spec: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Reconcile one printed column; return its cells and a one-row summary."""
+    year, table, column, kind = int(spec["year"]), str(spec["table"]), str(spec["column"]), str(spec["kind"])
+    printed_t = read_table(table, raw_dir)
+    data = printed_t.data
+    published = [int(v) for v in data[column]]
+    rules = _rules(raw_dir)
+    pots = [p for p in str(spec["pots"]).split(";") if p and p != "<NA>"]
+    stated_cands: list[Candidate] = []
+    alt_cands: list[Candidate] = []
+    note = "" if pd.isna(spec["note"]) else str(spec["note"])
+    bound = Fraction(1, 2)
+
+    if kind in {"rule", "base_part", "rest_part"}:
+        rows = [rules.loc[(year, p)] for p in pots]
+        pot_total = sum(int(r["amount_sek"]) for r in rows)
+        r0 = rows[0]
+        key_table = None if pd.isna(r0["key_table"]) else str(r0["key_table"])
+        base = int(r0["base_amount_sek"])
+        keys = data if key_table in (None, table) else load_table(key_table, raw_dir).set_index("county_code").reindex(
+            data["county_code"]).reset_index()
+        stated_mix = parse_mix(str(r0["key_mix"]))
+        ref = None if pd.isna(r0["key_reference_date"]) else str(pd.Timestamp(r0["key_reference_date"]).date())
+        computable = key_table is not None and all(k in keys for k in stated_mix)
+        if computable and any(k.endswith("_sek") for k in stated_mix):
+            # the key is itself a column of printed, rounded amounts: each is known to ±0.5 kr
+            key_sum = sum(int(v) for k in stated_mix for v in keys[k])
+            bound = Fraction(1, 2) + Fraction(1, 2) * Fraction(pot_total, key_sum)
+        if kind == "base_part":
+            stated_cands = [Candidate(f"{base:,} kr per region".replace(",", " "), "none", [base] * len(data),
+                                      [Fraction(base)] * len(data), True)]
+        elif computable:
+            pot = pot_total - (len(data) * base if kind == "rest_part" else 0)
+            b = 0 if kind == "rest_part" else base
+            label = _key_label(stated_mix, ref) + (f", {base:,} kr base per region".replace(",", " ") if b else "")
+            stated_cands = _candidates_for_mix(pot, keys, stated_mix, b, label, True, (None,))
+            if len(rows) > 1:  # pots printed together: also split each pot on its own and add up
+                for rnd in ROUNDINGS:
+                    parts = [allocate(int(r["amount_sek"]), mix_shares(keys, stated_mix), rounding=rnd).tolist()
+                             for r in rows]
+                    stated_cands.append(Candidate(label + ", each pot split on its own", rnd,
+                                                  [sum(x) for x in zip(*parts)], None, True))
+            for m in _alternative_mixes(keys, stated_mix):
+                alt_cands += _candidates_for_mix(pot, keys, m, b, _key_label(m, ref), False, SHARE_DECIMALS)
+            alt_cands += _candidates_for_mix(pot, keys, stated_mix, b, label, False, SHARE_DECIMALS[1:])
+        else:
+            pot = pot_total
+            note = (note + "; " if note else "") + f"the stated key ({r0['key']}) is not printed"
+            for m in _alternative_mixes(data, None):
+                alt_cands += _candidates_for_mix(pot, data, m, 0, _key_label(m, printed_t.spec.reference_date),
+                                                 False, SHARE_DECIMALS)
+        if not pd.isna(spec["alternative_keys"]):
+            for ref_key in str(spec["alternative_keys"]).split(";"):
+                kt, kc = ref_key.split(".")
+                other = load_table(kt, raw_dir)
+                k = pd.DataFrame({kc: _align(data, other, kc)})
+                alt_cands += _candidates_for_mix(pot_total, k, {kc: Fraction(1)}, 0, f"proportional to {kt}.{kc}",
+                                                 False, SHARE_DECIMALS)
+    elif kind == "implied_key":
+        (rule_row,) = [rules.loc[(year, p)] for p in pots]
+        pot = int(rule_row["amount_sek"])
+        kt, kc = str(spec["alternative_keys"]).split(".")
+        other = load_table(kt, raw_dir)
+        other_pot = int(read_table(kt, raw_dir).total[kc])  # type: ignore[index]
+        k = pd.DataFrame({kc: _align(data, other, kc)})
+        # the other column is itself rounded: its key is known to ±0.5 kr per cell
+        bound = Fraction(1, 2) + Fraction(1, 2) * Fraction(pot, other_pot)
+        stated_cands = _candidates_for_mix(pot, k, {kc: Fraction(1)}, 0,
+                                           f"population key implied by {kc} (the same key, as §7.1 states)", True, (None,))
+    elif kind == "cni":
+        (rule_row,) = [rules.loc[(year, p)] for p in pots]
+        pot = int(rule_row["amount_sek"])
+        children = [int(v) for v in data["children_0_6"]]
+        n = sum(children)
+        cni = [to_fraction(v) for v in data["relative_cni_printed"]]
+        exact = [Fraction(pot) * c * x / n for c, x in zip(children, cni)]
+        # the printed CNI has two decimals: an amount is consistent with it when the CNI it
+        # implies rounds to the printed value
+        implied = [Fraction(p) * n / (pot * c) for p, c in zip(published, children)]
+        consistent = [round(float(i), 2) == float(x) for i, x in zip(implied, cni)]
+        amounts = [math.floor(e + Fraction(1, 2)) for e in exact]
+        cells = pd.DataFrame({
+            "year": year, "table": table, "column": column, "county_code": data["county_code"],
+            "region": data["region"], "published_sek": published, "recomputed_sek": amounts,
+            "deviation_sek": [p - a for p, a in zip(published, amounts)],
+            "rule": "pot × share of children 0–6 × relative CNI, not renormalised (CNI known to two decimals)",
+            "rounding": "half_up",
+            "verdict": ["within_rounding" if ok else "not_reproducible" for ok in consistent]})
+        return cells, _summary(cells, printed_t, column, note + "; implied CNI = amount × Σchildren / (pot × children)")
+    elif kind == "sum":
+        return pd.DataFrame(columns=CELL_COLUMNS), {}
+    else:
+        raise ValueError(f"unknown column kind '{kind}'")
+
+    cells = _verdicts(published, stated_cands, alt_cands, bound)
+    cells.insert(0, "region", data["region"].tolist())
+    cells.insert(0, "county_code", data["county_code"].tolist())
+    cells.insert(0, "column", column)
+    cells.insert(0, "table", table)
+    cells.insert(0, "year", year)
+    return cells[CELL_COLUMNS], _summary(cells, printed_t, column, note)
+
+
+def _verdicts(published: list[int], stated: list[Candidate], alts: list[Candidate], bound: Fraction) -> pd.DataFrame:
+    n = len(published)
+
+    def hits(c: Candidate) -> int:
+        return sum(a == p for a, p in zip(c.amounts, published))
+
+    exact_stated = [c for c in stated if hits(c) == n]
+    if exact_stated:
+        c = exact_stated[0]
+        roundings = ", ".join(x.rounding for x in exact_stated if x.rule == c.rule)
+        return pd.DataFrame({"published_sek": published, "recomputed_sek": c.amounts,
+                             "deviation_sek": [0] * n, "rule": f"stated: {c.rule}", "rounding": roundings,
+                             "verdict": "exact"})
+    if stated and stated[0].exact is not None and all(abs(p - e) <= bound for p, e in zip(published, stated[0].exact)):
+        c = max(stated, key=hits)
+        alt = next((a for a in alts if hits(a) == n), None)
+        rule = f"stated: {c.rule}" + (f" (exactly reproduced by: {alt.rule}, {alt.rounding})" if alt else "")
+        return pd.DataFrame({"published_sek": published, "recomputed_sek": c.amounts,
+                             "deviation_sek": [p - a for p, a in zip(published, c.amounts)],
+                             "rule": rule, "rounding": c.rounding,
+                             "verdict": ["exact" if a == p else "within_rounding" for a, p in zip(c.amounts, published)]})
+    alt = next((a for a in alts if hits(a) == n), None)
+    if alt is not None:
+        return pd.DataFrame({"published_sek": published, "recomputed_sek": alt.amounts,
+                             "deviation_sek": [0] * n, "rule": alt.rule, "rounding": alt.rounding,
+                             "verdict": "stated_rule_fails"})
+    def maxdev(c: Candidate) -> int:
+        return max(abs(a - p) for a, p in zip(c.amounts, published))
+
+    near = next((a for a in alts if a.exact is not None
+                 and all(abs(p - e) <= Fraction(1, 2) for p, e in zip(published, a.exact))), None)
+    if near is not None:
+        return pd.DataFrame({"published_sek": published, "recomputed_sek": near.amounts,
+                             "deviation_sek": [p - a for p, a in zip(published, near.amounts)],
+                             "rule": near.rule + " (within rounding)", "rounding": near.rounding,
+                             "verdict": "stated_rule_fails"})
+    best = min(stated + alts, key=maxdev)
+    stated_far = not stated or min(maxdev(c) for c in stated) > FAR_SEK
+    if not best.stated and maxdev(best) <= APPROX_SEK and stated_far:
+        # the print follows another key to within a few kronor, but not to the krona: say so
+        return pd.DataFrame({"published_sek": published, "recomputed_sek": best.amounts,
+                             "deviation_sek": [p - a for p, a in zip(published, best.amounts)],
+                             "rule": f"{best.rule} (approximately: at most {maxdev(best)} kr off; "
+                                     "the exact figures are not reproduced)",
+                             "rounding": best.rounding, "verdict": "stated_rule_fails"})
+    # nothing reproduces the column: show the deviation from the stated rule when it is computable
+    best = min([c for c in stated if c.exact is not None] or alts, key=maxdev)
+    return pd.DataFrame({"published_sek": published, "recomputed_sek": best.amounts,
+                         "deviation_sek": [p - a for p, a in zip(published, best.amounts)],
+                         "rule": ("stated: " if best.stated else "closest tried: ") + best.rule,
+                         "rounding": best.rounding, "verdict": "not_reproducible"})
+
+
+def _summary(cells: pd.DataFrame, t, column: str, note: str) -> dict[str, object]:
+    printed_total = int(t.total[column]) if t.total is not None else None
+    counts = cells["verdict"].value_counts()
+    return {"year": int(cells["year"].iloc[0]), "table": t.spec.name, "column": column,
+            "cells": len(cells), **{v: int(counts.get(v, 0)) for v in VERDICTS},
+            "max_abs_deviation_sek": int(cells["deviation_sek"].abs().max()),
+            "sum_published_sek": int(cells["published_sek"].sum()),
+            "printed_total_sek": printed_total,
+            "sum_recomputed_sek": int(cells["recomputed_sek"].sum()),
+            "rule": cells["rule"].iloc[0], "rounding": cells["rounding"].iloc[0], "note": note}
+
+
+def reconcile_all(raw_dir: Path = RAW, years: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reconcile every printed allocation column; return (cells, per-column summary)."""
+    specs = load_table("printed_columns", raw_dir)
+    if years is not None:
+        specs = specs[specs["year"].isin(years)]
+    all_cells, summaries = [], []
+    for _, spec in specs[specs["kind"] != "sum"].iterrows():
+        cells, summary = reconcile_column(spec, raw_dir)
+        all_cells.append(cells)
+        summaries.append(summary)
+    cells = pd.concat(all_cells, ignore_index=True) if all_cells else pd.DataFrame(columns=CELL_COLUMNS)
+    for _, spec in specs[specs["kind"] == "sum"].iterrows():
+        c, s = _reconcile_sum(spec, cells, raw_dir)
+        cells = pd.concat([cells, c], ignore_index=True)
+        summaries.append(s)
+    return cells[CELL_COLUMNS], pd.DataFrame(summaries)
+
+
+def _reconcile_sum(spec: pd.Series, cells: pd.DataFrame, raw_dir: Path) -> tuple[pd.DataFrame, dict[str, object]]:
+    table, column = str(spec["table"]), str(spec["column"])
+    t = read_table(table, raw_dir)
+    parts = cells[(cells["table"] == table) & (cells["column"] != column)]
+    # a part printed twice (the ambulance base and rest, and their total) counts once
+    parts = parts[~parts["column"].isin(["minimibelopp_sek", "ambulans_sek"])]
+    recomputed = parts.groupby("county_code")["recomputed_sek"].sum()
+    worst = parts.groupby("county_code")["verdict"].agg(lambda v: max(v, key=VERDICTS.index))
+    published = t.data.set_index("county_code")[column].astype("int64")
+    dev = published - recomputed.reindex(published.index)
+    n_parts = len(parts["column"].unique())
+    verdict = [_sum_verdict(int(d), str(w), n_parts) for d, w in zip(dev, worst.reindex(published.index))]
+    c = pd.DataFrame({"year": int(spec["year"]), "table": table, "column": column, "county_code": published.index,
+                      "region": t.data.set_index("county_code").loc[published.index, "region"].values,
+                      "published_sek": published.values, "recomputed_sek": recomputed.reindex(published.index).values,
+                      "deviation_sek": dev.values, "rule": "sum of the recomputed columns", "rounding": "–",
+                      "verdict": verdict})
+    return c[CELL_COLUMNS], _summary(c, t, column, str(spec["note"]))
+
+
+def _sum_verdict(deviation: int, worst_part: str, n_parts: int) -> str:
+    """A printed total is exact when it equals the sum of the recomputed parts; a few kronor off
+    is rounding when every part was reproduced; otherwise it inherits its worst part's verdict."""
+    if worst_part == "not_reproducible":
+        return "not_reproducible"
+    if deviation == 0:
+        return "exact" if worst_part in {"exact", "within_rounding"} else worst_part
+    if abs(deviation) <= n_parts:
+        return "within_rounding"
+    return "not_reproducible"
+
+
+def characterise(cells: pd.DataFrame, raw_dir: Path = RAW) -> pd.DataFrame:
+    """For not-reproducible columns: correlation of the printed shares with each printed key."""
+    out = []
+    bad = cells[cells["verdict"] == "not_reproducible"].groupby(["table", "column"])
+    for (table, column), grp in bad:
+        data = load_table(str(table), raw_dir).set_index("county_code")
+        share = grp.set_index("county_code")["published_sek"] / grp["published_sek"].sum()
+        for key in ("population", "municipal_care_patients", "municipal_care_recipients"):
+            if key in data:
+                k = data[key].astype(float) / data[key].astype(float).sum()
+                k = k.reindex(share.index)
+                ratio = share / k
+                out.append({"table": table, "column": column, "key": key,
+                            "correlation": float(np.corrcoef(share.astype(float), k)[0, 1]),
+                            "min_ratio_to_key_share": float(ratio.min()),
+                            "max_ratio_to_key_share": float(ratio.max())})
+    return pd.DataFrame(out)
+
+
+def describe(summary: pd.DataFrame) -> str:
+    """Return the reconciliation in plain language, one bullet per printed column (Markdown)."""
+    if summary.empty:
+        return "No allocation table is printed for this year, so there is nothing to reconcile."
+    lines = []
+    for _, s in summary.iterrows():
+        where = f"{s['table']} · `{s['column']}`"
+        n = int(s["cells"])
+        if s["exact"] == n:
+            lines.append(f"- {where}: all {n} cells reproduced to the krona by the stated rule "
+                         f"({s['rule'].removeprefix('stated: ')}; rounding: {s['rounding']}).")
+        elif s["not_reproducible"] == 0 and s["stated_rule_fails"] == 0:
+            lines.append(f"- {where}: {int(s['exact'])} of {n} cells exact, {int(s['within_rounding'])} within "
+                         f"rounding (largest deviation {int(s['max_abs_deviation_sek'])} kr) — {s['rule']}.")
+        elif s["stated_rule_fails"] > 0:
+            lines.append(f"- {where}: **the printed column does not follow the stated rule**; it follows "
+                         f"{s['rule']} ({int(s['stated_rule_fails'])} of {n} cells). {s['note'] or ''}".rstrip())
+        else:
+            lines.append(f"- {where}: **not reproducible** from the printed inputs ({int(s['not_reproducible'])} of "
+                         f"{n} cells; largest deviation from {s['rule']}: {int(s['max_abs_deviation_sek']):,} kr)."
+                         .replace(",", " "))
+    return "\n".join(lines)
+
+
+def verdict_counts(cells: pd.DataFrame) -> pd.DataFrame:
+    """Return the number of printed cells per verdict (all four verdicts, zeros included)."""
+    counts = cells["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+    return counts.rename_axis("verdict").reset_index(name="cells")
