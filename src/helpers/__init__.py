@@ -1,9 +1,22 @@
-"""Helpers for the God och nära vård analysis notebooks: data layer, checks, allocation, runner."""
+"""Helpers for the God och nära vård analysis notebooks: data layer, checks, allocation, runner.
+
+The public names are imported lazily, so that light commands (the warm batch run) do not pay
+for pandas and pandera.
+"""
 from __future__ import annotations
 
-from .errors import DataError, UnknownRegionError
-from .load import load_table, load_total, read_table
-from .regions import harmonise_region, region_code
+from importlib import import_module
+from typing import Any
 
-__all__ = ["DataError", "UnknownRegionError", "harmonise_region", "load_table", "load_total",
-           "read_table", "region_code"]
+_EXPORTS = {
+    "DataError": "errors", "UnknownRegionError": "errors",
+    "load_table": "load", "load_total": "load", "read_table": "load",
+    "harmonise_region": "regions", "region_code": "regions",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'helpers' has no attribute '{name}'")

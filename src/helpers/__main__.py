@@ -42,7 +42,9 @@ def _run(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.status == "failed"]
     ran = sum(r.status == "ok" for r in results)
     skipped = sum(r.status == "skipped" for r in results)
-    print(f"{ran} ran, {skipped} unchanged (cached), {len(failed)} failed; index: reports/index.html")
+    from .paths import REPORTS, relative
+
+    print(f"{ran} ran, {skipped} unchanged (cached), {len(failed)} failed; index: {relative(REPORTS / 'index.html')}")
     return 1 if failed else 0
 
 

@@ -8,9 +8,10 @@ import subprocess
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .paths import DERIVED, ROOT, relative
 
@@ -49,7 +50,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_derived(df: pd.DataFrame, name: str, *, inputs: Iterable[Path | str], params: dict[str, Any],
+def write_derived(df: "pd.DataFrame", name: str, *, inputs: Iterable[Path | str], params: dict[str, Any],
                   description: str, estimate: bool = False, out_dir: Path = DERIVED) -> Path:
     """Write `df` to data/derived/<name>.csv with a <name>.meta.json provenance sidecar.
 

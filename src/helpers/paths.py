@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT: Path = Path(os.environ.get("GONV_ROOT", Path(__file__).resolve().parents[2]))
 RAW: Path = ROOT / "data" / "raw"
 DERIVED: Path = ROOT / "data" / "derived"
-REPORTS: Path = ROOT / "reports"
+REPORTS: Path = Path(os.environ.get("GONV_REPORTS", ROOT / "reports"))
 NOTEBOOKS: Path = ROOT / "notebooks"
 
 

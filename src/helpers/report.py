@@ -7,7 +7,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-HEADLINE_MIME = "application/vnd.gonv.headline+json"
+from .constants import HEADLINE_MIME
+
 NBSP = "\u00a0"
 
 

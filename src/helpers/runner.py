@@ -27,7 +27,7 @@ import yaml
 
 from .io import atomic_write_bytes, code_version
 from .paths import NOTEBOOKS, REPORTS, ROOT
-from .report import HEADLINE_MIME
+from .constants import HEADLINE_MIME
 
 log = logging.getLogger("helpers.runner")
 
@@ -79,10 +79,23 @@ class Result:
     code_version: str = ""
 
 
-def load_plan(path: Path) -> list[Run]:
-    """Read a run plan (YAML) into runs, validating each parameter set against its notebook."""
-    import papermill as pm
+def _declared_parameters(nb_path: Path, cache: dict[str, Any]) -> dict[str, Any]:
+    """Return the notebook's parameters (papermill's inspection), cached by the notebook's hash."""
+    digest = hashlib.sha256(nb_path.read_bytes()).hexdigest()
+    hit = cache.get(nb_path.name)
+    if hit and hit.get("sha256") == digest:
+        return hit["parameters"]
+    import papermill as pm  # only when a notebook changed: importing papermill costs about a second
 
+    declared = {k: {"inferred_type_name": v.get("inferred_type_name"), "default": v.get("default"),
+                    "help": v.get("help")} for k, v in pm.inspect_notebook(str(nb_path)).items()}
+    cache[nb_path.name] = {"sha256": digest, "parameters": declared}
+    return declared
+
+
+def load_plan(path: Path, cache: dict[str, Any] | None = None) -> list[Run]:
+    """Read a run plan (YAML) into runs, validating each parameter set against its notebook."""
+    cache = {} if cache is None else cache
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     runs: list[Run] = []
     for entry in doc.get("runs", []):
@@ -90,7 +103,7 @@ def load_plan(path: Path) -> list[Run]:
         nb_path = NOTEBOOKS / nb
         if not nb_path.is_file():
             raise PlanError(f"{path.name}: notebook {nb} does not exist")
-        declared = pm.inspect_notebook(str(nb_path))
+        declared = _declared_parameters(nb_path, cache)
         if not declared:
             raise PlanError(f"{nb}: no cell tagged 'parameters'")
         for params in entry.get("parameters") or [{}]:
@@ -150,7 +163,8 @@ def to_html(nb: Any, *, show_input: bool = False) -> str:
     """Render an executed notebook to HTML (lab template, figures embedded, code hidden)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=not show_input,
+    exporter = HTMLExporter(template_name="gonv", extra_template_basedirs=[str(Path(__file__).parent / "templates")],
+                            exclude_input=not show_input,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     return body
@@ -200,12 +214,17 @@ def _manifest_path() -> Path:
     return REPORTS / "manifest.json"
 
 
+def read_manifest_section(section: str) -> dict[str, Any]:
+    """Return one section of the manifest (empty when there is none or it is unreadable)."""
+    try:
+        return dict(json.loads(_manifest_path().read_text(encoding="utf-8"))[section])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def read_manifest() -> dict[str, dict[str, Any]]:
     """Return the manifest of earlier runs (empty when there is none or it is unreadable)."""
-    try:
-        return json.loads(_manifest_path().read_text(encoding="utf-8"))["runs"]
-    except (OSError, ValueError, KeyError):
-        return {}
+    return read_manifest_section("runs")
 
 
 def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, kernel: str = KERNEL,
@@ -213,8 +232,8 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
     """Run every run of the plan that is not cached; write the manifest and the index page."""
     from tqdm import tqdm
 
-    runs = load_plan(plan)
-    _check_kernel(kernel)
+    inspected = read_manifest_section("notebooks")
+    runs = load_plan(plan, inspected)
     if only:
         runs = [r for r in runs if only in r.run_id]
     manifest = read_manifest()
@@ -233,6 +252,7 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
             todo.append(r)
     workers = workers or os.cpu_count() or 1
     if todo:
+        _check_kernel(kernel)
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
             futures = {pool.submit(execute_run, r, kernel, timeout): r for r in todo}
             bar = tqdm(total=len(todo), desc="notebooks", unit="run", disable=not progress)
@@ -262,8 +282,8 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
             entry = {**manifest[res.run_id], "last_failure": asdict(res)}
             entry["status"] = "failed"
         new_manifest[res.run_id] = entry
-    atomic_write_bytes(_manifest_path(), json.dumps({"runs": new_manifest}, ensure_ascii=False,
-                                                    indent=1).encode("utf-8"))
+    atomic_write_bytes(_manifest_path(), json.dumps({"runs": new_manifest, "notebooks": inspected},
+                                                    ensure_ascii=False, indent=1).encode("utf-8"))
     write_index([r.run_id for r in runs], new_manifest, results)
     return results
 
