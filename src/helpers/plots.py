@@ -58,3 +58,69 @@ def verdict_bars(summary: pd.DataFrame, title: str) -> plt.Figure:
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def slope_chart(cmp: pd.DataFrame, base_year: int, target_year: int, *, estimate_base: bool = False) -> plt.Figure:
+    """Per-capita amount of each region in two years, joined by a line (kronor per inhabitant)."""
+    fig, ax = plt.subplots(figsize=(7, 8))
+    b, t = f"per_capita_sek_{base_year}", f"per_capita_sek_{target_year}"
+    d = cmp.dropna(subset=[b, t])
+    for _, r in d.iterrows():
+        ax.plot([0, 1], [r[b], r[t]], color="#4C72B0", alpha=0.6, marker="o", ms=3)
+        ax.text(1.02, r[t], r["region"], va="center", fontsize=7)
+    ax.set_xticks([0, 1], [f"{base_year}" + (" (ESTIMATE)" if estimate_base else ""), f"{target_year}"])
+    ax.set_xlim(-0.1, 1.45)
+    ax.yaxis.set_major_formatter(KRONOR)
+    ax.set_ylabel("kronor per invånare (each year's key population)")
+    ax.set_title(f"Money to the regions per inhabitant, {base_year} → {target_year}")
+    fig.tight_layout()
+    return fig
+
+
+def area_heatmap(area_region: pd.DataFrame, year: int) -> plt.Figure:
+    """Region × area heat map of kronor per inhabitant."""
+    m = area_region.pivot_table(index="region", columns="area_label", values="per_capita_sek", aggfunc="sum")
+    m = m.astype(float)
+    fig, ax = plt.subplots(figsize=(1.3 * m.shape[1] + 3, 0.35 * m.shape[0] + 2))
+    sns.heatmap(m, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": "kronor per invånare"}, ax=ax,
+                annot_kws={"fontsize": 7})
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(f"{year}: kronor per invånare by region and area (regions and municipalities)")
+    fig.tight_layout()
+    return fig
+
+
+def waterfall(row: pd.Series, effects: list[str], title: str) -> plt.Figure:
+    """Waterfall from the base amount to the target amount through the named effects (kronor)."""
+    labels = ["base"] + [e.removeprefix("effect_").removesuffix("_sek").replace("_", " ") for e in effects] + ["target"]
+    values = [float(row["base_sek"])] + [float(row[e]) for e in effects]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    running = 0.0
+    for i, (lab, v) in enumerate(zip(labels[:-1], values)):
+        bottom = 0.0 if i == 0 else running
+        color = "#4C72B0" if i == 0 else ("#55A868" if v >= 0 else "#C44E52")
+        ax.bar(i, v, bottom=bottom, color=color)
+        ax.text(i, bottom + v, kr(v), ha="center", va="bottom" if v >= 0 else "top", fontsize=8)
+        running = bottom + v
+    ax.bar(len(labels) - 1, float(row["target_sek"]), color="#4C72B0")
+    ax.text(len(labels) - 1, float(row["target_sek"]), kr(row["target_sek"]), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(labels)), labels, rotation=20)
+    ax.yaxis.set_major_formatter(KRONOR)
+    ax.set_ylabel("kronor")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def pots_by_year(matrix: pd.DataFrame) -> plt.Figure:
+    """Stacked bars of MSEK per harmonised area and year."""
+    by_area = matrix.groupby(level=0).sum().T
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    by_area.plot.bar(stacked=True, ax=ax, colormap="tab10", width=0.7)
+    ax.set_ylabel("miljoner kronor (MSEK)")
+    ax.set_xlabel("agreement year")
+    ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left")
+    ax.set_title("Pots by harmonised area (2018: same pots as 2017)")
+    fig.tight_layout()
+    return fig

@@ -233,9 +233,8 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
     from tqdm import tqdm
 
     inspected = read_manifest_section("notebooks")
-    runs = load_plan(plan, inspected)
-    if only:
-        runs = [r for r in runs if only in r.run_id]
+    all_runs = load_plan(plan, inspected)
+    runs = [r for r in all_runs if only in r.run_id] if only else all_runs
     manifest = read_manifest()
     todo, results = [], []
     for r in runs:
@@ -264,9 +263,9 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
                     res = Result(run_id=r.run_id, notebook=r.notebook, parameters=r.parameters,
                                  status="failed", error=f"{type(exc).__name__}: {exc}", key=r.key)
                 if res.status == "ok":
-                    log.info("ran %s in %.1f s -> reports/%s", res.run_id, res.duration_s, res.html)
+                    log.info("ran %s in %.1f s -> %s", res.run_id, res.duration_s, REPORTS / str(res.html))
                 else:
-                    log.error("FAILED %s: %s (executed notebook: reports/%s)", res.run_id, res.error, res.ipynb)
+                    log.error("FAILED %s: %s (executed notebook: %s)", res.run_id, res.error, REPORTS / str(res.ipynb))
                 results.append(res)
                 bar.update(1)
             bar.close()
@@ -284,7 +283,7 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
         new_manifest[res.run_id] = entry
     atomic_write_bytes(_manifest_path(), json.dumps({"runs": new_manifest, "notebooks": inspected},
                                                     ensure_ascii=False, indent=1).encode("utf-8"))
-    write_index([r.run_id for r in runs], new_manifest, results)
+    write_index([r.run_id for r in all_runs], new_manifest, results)
     return results
 
 

@@ -1,0 +1,63 @@
+"""Comparing years: the decomposition adds up to the krona, and matches hand arithmetic."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import yaml
+
+from helpers.compare import EFFECTS, _round_to_total, area_matrix, decompose, gini, pots_by_area
+from helpers.paths import NOTEBOOKS
+
+
+def _pairs() -> list[tuple[int, int]]:
+    plan = yaml.safe_load((NOTEBOOKS / "params" / "plan.yaml").read_text())
+    pairs = {(p["base_year"], p["target_year"]) for r in plan["runs"] if r["notebook"].startswith("20_")
+             for p in r["parameters"]}
+    return sorted(pairs | {(2017, 2019), (2017, 2021)})
+
+
+@pytest.mark.parametrize("base, target", _pairs())
+def test_effects_add_up_exactly_for_every_region(base: int, target: int) -> None:
+    d = decompose(base, target)
+    assert len(d[d["recipient"] == "regions"]) == 21
+    assert (d[EFFECTS].sum(axis=1) == d["change_sek"]).all()
+    assert (d["target_sek"] - d["base_sek"] == d["change_sek"]).all()
+
+
+def test_gotland_2020_to_2021_by_hand() -> None:
+    d = decompose(2020, 2021)
+    g = d[(d["region"] == "Gotland") & (d["recipient"] == "regions")].iloc[0]
+    # printed totals: Bilaga 2 (2020) 32 686 994 kr, Bilaga 4 (2021) 33 564 152 kr
+    assert (g["base_sek"], g["target_sek"], g["change_sek"]) == (32_686_994, 33_564_152, 877_158)
+    # pots: sum of 2020 Bilaga 2 cells 5 698 500 000; of 2021 Bilaga 4 cells 5 725 000 001
+    # pot growth: 26 500 001 × 32 686 994 / 5 698 500 000 = 152 005.86
+    assert abs(g["effect_pot_growth_sek"] - 152_005.86) < 1
+    # key share: 5 725 000 001 × (60 050 / 10 378 483 − 59 636 / 10 319 473) = 40 258.78
+    assert abs(g["effect_key_share_sek"] - 40_258.78) < 1
+    assert g["effect_new_recipient_sek"] == 0
+
+
+def test_municipal_money_is_new_in_2020() -> None:
+    d = decompose(2019, 2020)
+    m = d[d["recipient"] == "municipalities_via_rss"]
+    assert (m["base_sek"] == 0).all()
+    assert (m["effect_new_recipient_sek"] == m["change_sek"]).all()
+    assert int(m["target_sek"].sum()) == 499_999_999     # 2020 Bilaga 3 cells (printed total 500 000 000)
+
+
+def test_round_to_total() -> None:
+    assert _round_to_total([Fraction(3, 2), Fraction(5, 2), Fraction(-1)], 3) == [2, 2, -1]
+    assert _round_to_total([Fraction(-1, 3), Fraction(4, 3)], 1) == [0, 1]
+
+
+def test_gini() -> None:
+    assert gini([1, 1, 1, 1]) == 0
+    # values 0, 0, 0, 4: mean absolute difference 3/2·... Gini = (n-1)/n = 0.75
+    assert gini([0, 0, 0, 4]) == pytest.approx(0.75)
+
+
+def test_pots_by_area_cover_every_pot_and_year_totals() -> None:
+    m = area_matrix(pots_by_area())
+    totals = m.sum().to_dict()
+    assert totals == {2017: 976.0, 2019: 2430.0, 2020: 6250.5, 2021: 6778.0}
