@@ -124,3 +124,64 @@ def pots_by_year(matrix: pd.DataFrame) -> plt.Figure:
     ax.set_title("Pots by harmonised area (2018: same pots as 2017)")
     fig.tight_layout()
     return fig
+
+
+def index_histograms(indices: pd.DataFrame, title: str) -> plt.Figure:
+    """Histograms of the five continuity indices over patients (undefined values left out)."""
+    cols = ["coc", "upc", "secon", "mmci", "hhi"]
+    fig, axes = plt.subplots(1, 5, figsize=(15, 3), sharey=True)
+    for ax, c in zip(axes, cols):
+        sns.histplot(indices[c].dropna(), bins=20, binrange=(0, 1), ax=ax, color="#4C72B0")
+        ax.set_title(f"{c.upper()} (n = {indices[c].notna().sum():,})".replace(",", " "))
+        ax.set_xlabel("index (0–1)")
+    axes[0].set_ylabel("patients")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def target_chart(table: pd.DataFrame, index: str, title: str) -> plt.Figure:
+    """Per region: baseline, current value and the +20 % target of a continuity index."""
+    d = table.sort_values(f"{index}_current")
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(d) + 1.5))
+    y = range(len(d))
+    ax.scatter(d[f"{index}_baseline"], y, color="grey", label="baseline", zorder=3)
+    ax.scatter(d[f"{index}_current"], y, color="#4C72B0", label="current", zorder=3)
+    ax.scatter(d["target"], y, marker="|", s=200, color="#C44E52", label="target (+20 %)", zorder=3)
+    for i, (_, r) in enumerate(d.iterrows()):
+        ax.plot([r[f"{index}_baseline"], r[f"{index}_current"]], [i, i], color="#4C72B0", lw=1)
+    ax.set_yticks(list(y), d.iloc[:, 0])
+    ax.set_xlabel(f"mean {index.upper()} over eligible patients (0–1)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def trend_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: float | None, deadline_t: float | None,
+                path: pd.DataFrame | None, title: str) -> plt.Figure:
+    """Observed shares, fitted trend with confidence and prediction bands, the target and the required path."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if pred is not None:
+        ax.fill_between(pred["t"], pred["pi_low"] * 100, pred["pi_high"] * 100, color="#4C72B0", alpha=0.12,
+                        label="95 % prediction interval")
+        ax.fill_between(pred["t"], pred["ci_low"] * 100, pred["ci_high"] * 100, color="#4C72B0", alpha=0.25,
+                        label="95 % confidence interval")
+        ax.plot(pred["t"], pred["mean"] * 100, color="#4C72B0", label="fitted trend")
+    for approx, grp in obs.groupby("approximate"):
+        ax.scatter(grp["t"], grp["value"], color="black", marker="o" if not approx else "s",
+                   facecolors="black" if not approx else "none", zorder=4,
+                   label="published (approximate)" if approx else "published")
+    if path is not None:
+        ax.plot(path["t"], path["share"] * 100, color="#DD8452", ls="--", label="path the target requires")
+    if target_pct is not None:
+        ax.axhline(target_pct, color="#C44E52", lw=1)
+        if deadline_t is not None:
+            ax.scatter([deadline_t], [target_pct], color="#C44E52", marker="*", s=150, zorder=5, label="target")
+    ax.set_ylabel("percent")
+    ax.set_xlabel("time in decimal years (2021.0 = the end of 2020)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

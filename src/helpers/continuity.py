@@ -1,0 +1,309 @@
+"""Continuity-of-care indices from visit records, computed with DuckDB.
+
+For one patient in a window: N visits, n_j visits to provider j, M distinct providers, visits in
+time order p_1 … p_N (external-facts.md §3):
+
+- COC (Bice–Boxerman)  = (Σ n_j² − N) / (N (N − 1))            defined for N ≥ 2
+- UPC                  = max_j n_j / N
+- SECON                = #{i : p_i = p_{i+1}} / (N − 1)          defined for N ≥ 2
+- MMCI                 = (1 − M/(N + 0.1)) / (1 − 1/(N + 0.1))
+- HHI                  = Σ (n_j / N)²
+
+Undefined values are missing (NULL/NaN), never 0. Visits at the same time are ordered by
+provider id so that SECON is deterministic (documented tie rule).
+
+SKR's *kontinuitetsindex* is COC over listed patients with at least 3 visits in the last 18 months,
+counting only visits at the unit where the patient is listed, for doctors or for all professions:
+`skr_options()` sets those rules.
+
+Input handling: missing ids, unparseable times and an empty extract are errors with a clear
+message; exact duplicate visits (same patient, provider and time) are dropped and counted
+(`result.attrs["input_report"]` and the log).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import duckdb
+import pandas as pd
+
+log = logging.getLogger("helpers.continuity")
+
+INDEX_COLUMNS = ["patient_id", "n_visits", "n_providers", "coc", "upc", "secon", "mmci", "hhi"]
+REQUIRED = ("patient_id", "provider_id", "visit_time")
+
+
+class VisitDataError(ValueError):
+    """The visit extract cannot give honest indices (missing ids, bad times, nothing left)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Which visits count. The defaults count every visit of every patient."""
+
+    window_end: str | None = None          # last day of the window (inclusive), e.g. "2022-12-31"
+    window_months: int = 18                # length of the window ending at window_end
+    min_visits: int = 1                    # patients with fewer counted visits are left out
+    professions: tuple[str, ...] | None = None   # e.g. ("doctor",); None: all professions
+    listed_only: bool = False              # only patients with a listed unit
+    listed_unit_only: bool = False         # only visits at the patient's listed unit
+    provider_column: str = "provider_id"   # the 'provider' of the indices (a person, or a unit)
+    threads: int | None = None
+    memory_limit: str = "auto"            # DuckDB's limit; "auto": 50 bytes a visit, within 1–2.5 GB
+
+
+def skr_options(window_end: str, *, doctors_only: bool = True, doctor_label: str = "doctor") -> Options:
+    """Return SKR's kontinuitetsindex rules: listed patients, ≥ 3 visits in 18 months at the listed unit."""
+    return Options(window_end=window_end, window_months=18, min_visits=3,
+                   professions=(doctor_label,) if doctors_only else None, listed_only=True,
+                   listed_unit_only=True)
+
+
+@dataclass
+class InputReport:
+    """What was done to the input before the indices were computed."""
+
+    rows_read: int = 0
+    rows_after_filters: int = 0          # window, professions, listed patients, listed unit
+    duplicates_dropped: int = 0
+    patients_below_min_visits: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _relation(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path) -> None:
+    """Register the visits (DataFrame, Parquet or CSV path) as the view `raw_visits`."""
+    if isinstance(visits, pd.DataFrame):
+        con.register("raw_visits_df", visits)
+        con.execute("CREATE VIEW raw_visits AS SELECT * FROM raw_visits_df")
+        return
+    path = str(visits)
+    if "*" not in path and not Path(path).exists():
+        raise VisitDataError(f"{path}: no such file")
+    reader = "read_parquet" if path.endswith((".parquet", "*")) else "read_csv_auto"
+    literal = "'" + path.replace("'", "''") + "'"
+    con.execute(f"CREATE VIEW raw_visits AS SELECT * FROM {reader}({literal})")
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("DESCRIBE raw_visits").fetchall()]
+
+
+def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, report: InputReport) -> None:
+    cols = _columns(con)
+    need = list(REQUIRED)
+    if opts.provider_column not in need:
+        need.append(opts.provider_column)
+    if opts.professions is not None:
+        need.append("profession")
+    if opts.listed_only or opts.listed_unit_only:
+        need.append("listed_unit")
+    if opts.listed_unit_only:
+        need.append("unit")
+    missing = [c for c in need if c not in cols]
+    if missing:
+        raise VisitDataError(f"{source}: missing column(s) {', '.join(missing)} (found: {', '.join(cols)})")
+    n = con.execute("SELECT count(*) FROM raw_visits").fetchone()[0]  # type: ignore[index]
+    report.rows_read = int(n)
+    if n == 0:
+        raise VisitDataError(f"{source}: the extract has no visits")
+    cols_sql = ", ".join(f'count(*) FILTER (WHERE "{c}" IS NULL)' for c in ("patient_id", opts.provider_column))
+    nulls = con.execute(f"SELECT {cols_sql} FROM raw_visits").fetchone()
+    for c, k in zip(("patient_id", opts.provider_column), nulls or ()):
+        if k:
+            first = con.execute(f'SELECT min(r) FROM (SELECT row_number() OVER () AS r, "{c}" AS x FROM raw_visits) '
+                                "WHERE x IS NULL").fetchone()[0]  # type: ignore[index]
+            raise VisitDataError(f"{source}: {k} visit(s) without {c} (first at row {first}); "
+                                 "a visit must name its patient and provider")
+    ttype = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw_visits)").fetchall())["visit_time"]
+    if not ttype.startswith(("TIMESTAMP", "DATE")):
+        bad = con.execute("SELECT count(*), min(r), any_value(v) FROM (SELECT row_number() OVER () AS r, "
+                          "CAST(visit_time AS VARCHAR) AS v FROM raw_visits) "
+                          "WHERE v IS NULL OR TRY_CAST(v AS TIMESTAMP) IS NULL").fetchone()
+        if bad and bad[0]:
+            raise VisitDataError(f"{source}: {bad[0]} visit time(s) cannot be read as a date/time "
+                                 f"(first at row {bad[1]}: '{bad[2]}')")
+
+
+def _visit_filter(opts: Options) -> tuple[str, list[object]]:
+    conds, params = [], []
+    if opts.window_end:
+        conds.append("visit_time > CAST(? AS TIMESTAMP) + INTERVAL 1 DAY - to_months(?) "
+                     "AND visit_time < CAST(? AS TIMESTAMP) + INTERVAL 1 DAY")
+        params += [opts.window_end, opts.window_months, opts.window_end]
+    if opts.professions is not None:
+        conds.append("profession IN (SELECT unnest(?))")
+        params.append(list(opts.professions))
+    if opts.listed_only or opts.listed_unit_only:
+        conds.append("listed_unit IS NOT NULL")
+    if opts.listed_unit_only:
+        conds.append("unit = listed_unit")
+    return (" AND ".join(conds) or "TRUE"), params
+
+
+INDEX_SQL = """
+WITH w AS (
+    SELECT patient_id, provider_id,
+           provider_id = lag(provider_id) OVER win AS same_provider,
+           visit_time = lag(visit_time) OVER win AS same_time
+    FROM v
+    WINDOW win AS (PARTITION BY patient_id ORDER BY visit_time, provider_id)
+), pp AS (
+    -- a row equal to the one before it (same provider, same time) is a duplicated record
+    SELECT patient_id, provider_id,
+           count(*) FILTER (WHERE NOT coalesce(same_provider AND same_time, false)) AS n,
+           count(*) FILTER (WHERE same_provider AND NOT same_time) AS same,
+           count(*) FILTER (WHERE same_provider AND same_time) AS dups
+    FROM w GROUP BY ALL
+), agg AS (
+    SELECT patient_id, sum(n) AS n_visits, count(*) AS n_providers, sum(n * n) AS s2, max(n) AS mx,
+           sum(same) AS same, sum(dups) AS dups
+    FROM pp GROUP BY ALL
+)
+SELECT patient_id,
+       n_visits::BIGINT AS n_visits,
+       n_providers::BIGINT AS n_providers,
+       CASE WHEN n_visits >= 2 THEN (s2 - n_visits)::DOUBLE / (n_visits * (n_visits - 1)) END AS coc,
+       mx::DOUBLE / n_visits AS upc,
+       CASE WHEN n_visits >= 2 THEN same::DOUBLE / (n_visits - 1) END AS secon,
+       (1 - n_providers / (n_visits + 0.1)) / (1 - 1 / (n_visits + 0.1)) AS mmci,
+       s2::DOUBLE / (n_visits * n_visits) AS hhi,
+       dups::BIGINT AS dups
+FROM agg
+"""
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, opts: Options,
+             report: InputReport, keep: Sequence[str] = ()) -> str:
+    """Register the input, check it, and define the view `v` of the visits that count."""
+    source = "visits" if isinstance(visits, pd.DataFrame) else str(visits)
+    if opts.threads:
+        con.execute(f"SET threads = {int(opts.threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    try:  # a progress bar on stdout would garble batch output; in Jupyter DuckDB refuses the setting
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
+    _relation(con, visits)
+    _check_input(con, opts, source, report)
+    limit = opts.memory_limit
+    if limit == "auto":
+        # enough to sort a national extract in memory (50 M visits: 2.5 GB) without spilling,
+        # and small extracts stay at 1 GB
+        limit = f"{min(2500, max(1000, report.rows_read * 50 // 1_000_000))}MB"
+    con.execute(f"SET memory_limit = '{limit}'")
+    where, params = _visit_filter(opts)
+    extra = "".join(f', "{c}"' for c in keep)
+    prov = opts.provider_column
+    literal = [f"'{p}'" if isinstance(p, str) else (f"{list(p)!r}" if isinstance(p, list) else str(p)) for p in params]
+    for lit in literal:  # views cannot hold prepared parameters: inline the (validated) literals
+        where = where.replace("?", lit, 1)
+    ttype = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw_visits)").fetchall())["visit_time"]
+    # a timestamp column is used as it is (a cast of ten million values costs time); text is parsed
+    vt = "visit_time" if ttype.startswith("TIMESTAMP") else "CAST(visit_time AS TIMESTAMP)"
+    con.execute(f"""CREATE VIEW v AS
+        SELECT patient_id, "{prov}" AS provider_id, {vt} AS visit_time{extra}
+        FROM raw_visits WHERE {where}""")
+    return source
+
+
+def _indices(con: duckdb.DuckDBPyConnection, source: str, opts: Options, report: InputReport) -> pd.DataFrame:
+    # Arrow is the cheaper way out of DuckDB for a million rows
+    out = con.sql(INDEX_SQL).to_arrow_table().to_pandas()
+    if out.empty:
+        raise VisitDataError(f"{source}: no visits are left after the filters")
+    report.duplicates_dropped = int(out["dups"].sum())
+    report.rows_after_filters = int(out["n_visits"].sum()) + report.duplicates_dropped
+    if report.duplicates_dropped:
+        log.warning("%s: %d duplicated visit(s) dropped (same patient, provider and time)", source,
+                    report.duplicates_dropped)
+        report.notes.append(f"{report.duplicates_dropped} duplicated visits dropped")
+    below = out["n_visits"] < int(opts.min_visits)
+    report.patients_below_min_visits = int(below.sum())
+    return out.loc[~below].drop(columns="dups").reset_index(drop=True)
+
+
+def patient_indices(visits: pd.DataFrame | str | Path, options: Options | None = None, **kwargs: object) -> pd.DataFrame:
+    """Return one row per patient (in no particular order): n_visits, n_providers, coc, upc, secon, mmci, hhi.
+
+    `visits` is a DataFrame or a Parquet/CSV path with patient_id, provider_id, visit_time (and
+    profession, unit, listed_unit, region when the options need them). Keyword arguments override
+    fields of `options`.
+    """
+    opts = options or Options()
+    if kwargs:
+        opts = Options(**{**opts.__dict__, **kwargs})  # type: ignore[arg-type]
+    report = InputReport()
+    con = duckdb.connect()
+    try:
+        source = _prepare(con, visits, opts, report)
+        out = _indices(con, source, opts, report)
+    finally:
+        con.close()
+    out.attrs["input_report"] = report.__dict__
+    return out[INDEX_COLUMNS]
+
+
+def aggregate_indices(visits: pd.DataFrame | str | Path, by: Sequence[str] = ("region",),
+                      options: Options | None = None) -> pd.DataFrame:
+    """Return mean indices per group (e.g. region, unit): averages over eligible patients.
+
+    A patient belongs to the group of most of its counted visits (ties: the smallest value).
+    """
+    opts = options or Options()
+    report = InputReport()
+    con = duckdb.connect()
+    try:
+        source = _prepare(con, visits, opts, report, keep=by)
+        idx = _indices(con, source, opts, report)
+        con.register("idx", idx)
+        keys = ", ".join(f'"{b}"' for b in by)
+        out = con.execute(f"""
+            WITH g AS (SELECT patient_id, {keys}, count(*) AS k FROM v GROUP BY ALL),
+            best AS (SELECT patient_id, {keys} FROM g
+                     QUALIFY row_number() OVER (PARTITION BY patient_id ORDER BY k DESC, {keys}) = 1)
+            SELECT {keys}, count(*) AS patients, sum(n_visits) AS visits,
+                   avg(coc) AS coc, avg(upc) AS upc, avg(secon) AS secon, avg(mmci) AS mmci, avg(hhi) AS hhi
+            FROM idx JOIN best USING (patient_id) GROUP BY ALL ORDER BY {keys}""").df()
+    finally:
+        con.close()
+    out.attrs["input_report"] = report.__dict__
+    return out
+
+
+def target_table(baseline: pd.DataFrame, current: pd.DataFrame, by: str = "region", index: str = "coc",
+                 increase: float = 0.20) -> pd.DataFrame:
+    """Compare a baseline and a current period per group against a relative-increase target (+20 %)."""
+    m = baseline[[by, index, "patients"]].merge(current[[by, index, "patients"]], on=by,
+                                                suffixes=("_baseline", "_current"))
+    m["target"] = m[f"{index}_baseline"] * (1 + increase)
+    m["change_pct"] = (m[f"{index}_current"] / m[f"{index}_baseline"] - 1) * 100
+    m["share_of_required_increase"] = (m[f"{index}_current"] - m[f"{index}_baseline"]) / (m["target"] - m[f"{index}_baseline"])
+    m["met"] = m[f"{index}_current"] >= m["target"]
+    return m
+
+
+def patient_indices_pandas(visits: pd.DataFrame) -> pd.DataFrame:
+    """Reference implementation with a plain pandas group-by (for cross-checks and the benchmark).
+
+    Counts every visit (no options, no de-duplication); same tie rule as the DuckDB version.
+    """
+    v = visits[["patient_id", "provider_id", "visit_time"]]
+    counts = v.groupby(["patient_id", "provider_id"]).size().rename("n").reset_index()
+    counts["n2"] = counts["n"] ** 2
+    agg = counts.groupby("patient_id").agg(n_visits=("n", "sum"), n_providers=("n", "size"), s2=("n2", "sum"),
+                                           mx=("n", "max"))
+    s = v.sort_values(["patient_id", "visit_time", "provider_id"])
+    same = (s["provider_id"].eq(s["provider_id"].shift()) & s["patient_id"].eq(s["patient_id"].shift()))
+    agg["same"] = same.groupby(s["patient_id"]).sum()
+    n, m = agg["n_visits"].astype(float), agg["n_providers"].astype(float)
+    out = pd.DataFrame({"patient_id": agg.index, "n_visits": agg["n_visits"].to_numpy(),
+                        "n_providers": agg["n_providers"].to_numpy()})
+    out["coc"] = ((agg["s2"] - n) / (n * (n - 1))).where(n >= 2).to_numpy()
+    out["upc"] = (agg["mx"] / n).to_numpy()
+    out["secon"] = (agg["same"] / (n - 1)).where(n >= 2).to_numpy()
+    out["mmci"] = ((1 - m / (n + 0.1)) / (1 - 1 / (n + 0.1))).to_numpy()
+    out["hhi"] = (agg["s2"] / (n * n)).to_numpy()
+    return out[INDEX_COLUMNS]
