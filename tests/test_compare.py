@@ -61,3 +61,12 @@ def test_pots_by_area_cover_every_pot_and_year_totals() -> None:
     m = area_matrix(pots_by_area())
     totals = m.sum().to_dict()
     assert totals == {2017: 976.0, 2019: 2430.0, 2020: 6250.5, 2021: 6778.0}
+
+
+def test_2019_comparison_carries_the_estimate_label_and_bound() -> None:
+    d = decompose(2019, 2021)
+    reg = d[d["recipient"] == "regions"]
+    assert reg["estimate"].all()
+    assert (reg["estimate_error_bound_sek"] > 0).any()
+    later = decompose(2020, 2021)
+    assert not later["estimate"].any() and (later["estimate_error_bound_sek"] == 0).all()

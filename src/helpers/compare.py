@@ -71,6 +71,13 @@ def region_amounts(year: int, raw_dir: Path = RAW) -> pd.DataFrame:
     else:
         pop = g["key_population"].astype("Float64")
         g["key_share"] = pop / pop.groupby(g["group"]).transform("sum")
+    g["error_bound_sek"] = 0
+    if year == 2019 and bool(g["estimate"].any()):
+        from .distributions import estimate_2019
+
+        est = estimate_2019(raw_dir)
+        bound = est[est["pot_id"] == "total_regions"].set_index("county_code")["error_bound_sek"]
+        g["error_bound_sek"] = g["county_code"].map(bound).fillna(0).astype("int64")
     g["year"] = year
     return g
 
@@ -124,9 +131,12 @@ def decompose(base_year: int, target_year: int, raw_dir: Path = RAW) -> pd.DataF
                 exact = [(T1 - T0) * s0, T1 * (p1 - p0), T1 * ((s1 - p1) - (s0 - p0)), Fraction(0)]
             assert sum(exact) == a1 - a0
             region = str(t.at[code, "region"]) if code in t.index else str(b.at[code, "region"])
+            bound = int(b.at[code, "error_bound_sek"]) if code in b.index else 0
+            bound += int(t.at[code, "error_bound_sek"]) if code in t.index else 0
             rows.append({"region_code": code, "region": region, "recipient": group, "base_sek": a0,
                          "target_sek": a1, "change_sek": a1 - a0,
                          **dict(zip(EFFECTS, _round_to_total(exact, a1 - a0))),
+                         "estimate_error_bound_sek": bound,
                          "estimate": bool((b.at[code, "estimate"] if code in b.index else False)
                                           or (t.at[code, "estimate"] if code in t.index else False))})
     out = pd.DataFrame(rows)
@@ -145,9 +155,10 @@ def region_comparison(base_year: int, target_year: int, raw_dir: Path = RAW) -> 
         # ranks on whole kronor per inhabitant: under a pure population key every region ties
         g["rank_per_capita"] = g["per_capita_sek"].round(0).rank(ascending=False, method="min").astype("Int64")
         rows.append(g.set_index("region")[["county_code", "amount_sek", "key_population", "per_capita_sek",
-                                           "rank_per_capita", "estimate"]].add_suffix(f"_{y}"))
+                                           "rank_per_capita", "estimate", "error_bound_sek"]].add_suffix(f"_{y}"))
     m = rows[0].join(rows[1], how="outer")
     m["change_sek"] = m[f"amount_sek_{target_year}"] - m[f"amount_sek_{base_year}"]
+    m["estimate_error_bound_sek"] = m[f"error_bound_sek_{base_year}"] + m[f"error_bound_sek_{target_year}"]
     m["change_pct"] = m["change_sek"] / m[f"amount_sek_{base_year}"] * 100
     m["per_capita_change_sek"] = m[f"per_capita_sek_{target_year}"] - m[f"per_capita_sek_{base_year}"]
     m["rank_change"] = m[f"rank_per_capita_{base_year}"] - m[f"rank_per_capita_{target_year}"]
