@@ -243,7 +243,9 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
         if (not force and prev and prev.get("status") == "ok" and prev.get("key") == r.key
                 and prev.get("html") and (REPORTS / prev["html"]).is_file()):
             log.info("skipped %s: unchanged since its last good run", r.run_id)
-            results.append(Result(**{**prev, "status": "skipped"}))
+            # the manifest may hold more than a Result (e.g. last_failure): keep the Result's fields
+            fields = {k: v for k, v in prev.items() if k in Result.__dataclass_fields__}
+            results.append(Result(**{**fields, "status": "skipped"}))
         else:
             reason = "forced" if force else ("new" if not prev else "inputs changed" if prev.get("key") != r.key
                                              else "last run failed or its report is missing")
