@@ -34,6 +34,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_runner.py
+	$(PY) benchmarks/bench_continuity.py
 
 clean-reports:
 	rm -rf reports/* data/derived/*
