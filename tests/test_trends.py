@@ -72,3 +72,20 @@ def test_target_and_path() -> None:
     assert float(target("regular_doctor_share_55")["value"]) == 55
     assert required_path(2021.0, 0.40, 2023.0, 0.55, np.array([2022.0]))[0] == pytest.approx(0.475)
     assert decimal_year(pd.Series(pd.to_datetime(["2022-01-01"]))).iloc[0] == 2022.0
+
+
+def test_sparse_series_is_reported_not_fitted() -> None:
+    from helpers.trends import analyse_series
+
+    obs = observations("share_with_regular_doctor_sabo", "municipal_survey")
+    rep = analyse_series(obs, target("regular_doctor_share_sabo_80"), 2022.997)
+    assert rep.fit is None and rep.probability is None and "No trend is fitted" in rep.message
+    assert rep.threshold == 0.8
+
+
+def test_regional_findings_for_the_55_target() -> None:
+    from helpers.trends import regional_findings
+
+    regional, lines = regional_findings(target("regular_doctor_share_55"))
+    assert len(regional) == 7
+    assert any("9 of 21" in l for l in lines) and any("No hierarchical model" in l for l in lines)

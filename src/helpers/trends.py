@@ -152,3 +152,58 @@ def regions_against_target(indicator: str, threshold_pct: float, raw_dir: Path =
     sel["met"] = sel["value"] >= threshold_pct
     return sel[["geography", "period_end", "value", "met", "measure_type", "source"]].sort_values(
         "value", ascending=False).reset_index(drop=True)
+
+
+@dataclass
+class TrendReport:
+    """Everything the trend notebook shows for one series and one target."""
+
+    fit: TrendFit | None
+    prediction: pd.DataFrame | None
+    coefficients: pd.DataFrame | None
+    probability: float | None
+    threshold: float | None
+    message: str
+
+
+def analyse_series(obs: pd.DataFrame, tgt: pd.Series, deadline_t: float, *, n_simulations: int = 20_000,
+                   seed: int = 1) -> TrendReport:
+    """Fit the series (when it has enough points), predict to the deadline, simulate the probability."""
+    threshold = float(tgt["value"]) / 100 if pd.notna(tgt["value"]) and tgt["unit"] == "percent" else None
+    if len(obs) < MIN_POINTS:
+        return TrendReport(None, None, None, None, threshold,
+                           f"**No trend is fitted:** {len(obs)} observation(s); at least {MIN_POINTS} are needed. "
+                           "The published values are shown as they are.")
+    fit = fit_logit_trend(obs["t"], obs["value"] / 100, np.where(obs["approximate"], 0.5, 1.0))
+    grid = np.linspace(obs["t"].min() - 0.5, max(deadline_t, obs["t"].max()) + 0.5, 60)
+    coef = pd.DataFrame({"term": ["intercept (logit, at mean year)", "slope (logit per year)"],
+                         "estimate": np.asarray(fit.result.params), "std_error": np.asarray(fit.result.bse)})  # type: ignore[attr-defined]
+    message = (f"Model: {fit.kind} on {fit.n} points, {int(fit.result.df_resid)} residual degree(s) of freedom. "  # type: ignore[attr-defined]
+               'Approximate published values ("about 30 %") have half weight.'
+               + (" **With this few points the intervals are wide and the trend is fragile.**" if fit.n < 6 else ""))
+    probability = (probability_of_reaching(fit, deadline_t, threshold, n=n_simulations, seed=seed)
+                   if threshold is not None else None)
+    return TrendReport(fit, fit.predict(grid), coef, probability, threshold, message)
+
+
+def regional_findings(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame, list[str]]:
+    """Return the regions' published values against the target and sentences that sum them up."""
+    threshold = float(tgt["value"]) if pd.notna(tgt["value"]) else np.inf
+    regional = regions_against_target(str(tgt["indicator"]), threshold, raw_dir)
+    lines = []
+    if len(regional):
+        lines.append(f"{int(regional['met'].sum())} of the {len(regional)} regions with a published value meet the target.")
+    else:
+        lines.append("No region-level values are published for this indicator.")
+    national = observations("regions_meeting_55pct", raw_dir=raw_dir)
+    if tgt.name == "regular_doctor_share_55" and len(national):
+        r = national.iloc[0]
+        lines.append(f"Nationally reported: **{int(r['value'])} of 21** regions reached 55 % by "
+                     f"{r['period_end'].date()} ({r['source']}).")
+    per_region = regional.groupby("geography").size() if len(regional) else pd.Series(dtype=int)
+    if (per_region >= 2).sum() >= 2:
+        lines.append("Regional series exist: `helpers.trends.fit_hierarchical` pools them.")
+    else:
+        lines.append("**No hierarchical model**: no region has more than one published value, so there are no "
+                     "regional trends to pool.")
+    return regional, lines
