@@ -185,3 +185,32 @@ def trend_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: float 
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def describe_figure(fig: plt.Figure) -> str:
+    """Return a text alternative for a figure: its title and what its axes show."""
+    parts = []
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""  # noqa: SLF001
+    axes = [ax for ax in fig.axes if ax.get_title() or ax.get_xlabel() or ax.get_ylabel()]
+    if not title and axes:
+        title = axes[0].get_title()
+    if title:
+        parts.append(title)
+    for ax in axes[:1]:
+        if ax.get_xlabel():
+            parts.append(f"horizontal axis: {ax.get_xlabel()}")
+        if ax.get_ylabel():
+            parts.append(f"vertical axis: {ax.get_ylabel()}")
+    return "Figure: " + "; ".join(parts) if parts else "Figure"
+
+
+def show(fig: plt.Figure) -> None:
+    """Display a figure as a PNG with a text alternative (read by the report template), then close it."""
+    import io
+
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"), metadata={"image/png": {"alt": describe_figure(fig)}})
