@@ -155,3 +155,19 @@ def test_synthetic_data_says_it_is_synthetic(tmp_path) -> None:  # type: ignore[
     assert v["synthetic"].all()
     assert pq.read_schema(write_parquet(v, tmp_path / "s.parquet")).metadata[b"synthetic"] == b"true"
     assert generate_visits(200, seed=1).equals(v)          # seeded: the same data every time
+
+
+def test_options_are_checked_and_quoted() -> None:
+    v = _visits([(1, "A", "2022-01-01"), (1, "A", "2022-02-01")], profession=["o'doctor", "o'doctor"])
+    with pytest.raises(VisitDataError, match="window_end 'end of 2022' is not a date"):
+        patient_indices(v, Options(window_end="end of 2022"))
+    out = patient_indices(v, Options(professions=("o'doctor",)))
+    assert _row(out, 1)["n_visits"] == 2
+
+
+def test_window_is_the_18_months_ending_on_window_end() -> None:
+    v = _visits([(1, "A", "2021-06-30 23:59"), (1, "A", "2021-07-01 00:00"), (1, "B", "2022-12-31 23:59"),
+                 (1, "B", "2023-01-01 00:00")])
+    out = patient_indices(v, Options(window_end="2022-12-31", window_months=18))
+    # counted: 2021-07-01 and 2022-12-31 (the window is 1 Jul 2021 – 31 Dec 2022 inclusive)
+    assert _row(out, 1)["n_visits"] == 2

@@ -127,20 +127,29 @@ def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, rep
                                  f"(first at row {bad[1]}: '{bad[2]}')")
 
 
-def _visit_filter(opts: Options) -> tuple[str, list[object]]:
-    conds, params = [], []
+def _sql_string(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _visit_filter(opts: Options) -> str:
+    """Return the WHERE clause of the counted visits (values checked, then written as SQL literals;
+    a view cannot hold prepared parameters)."""
+    conds = []
     if opts.window_end:
-        conds.append("visit_time > CAST(? AS TIMESTAMP) + INTERVAL 1 DAY - to_months(?) "
-                     "AND visit_time < CAST(? AS TIMESTAMP) + INTERVAL 1 DAY")
-        params += [opts.window_end, opts.window_months, opts.window_end]
+        try:
+            end = pd.Timestamp(opts.window_end).strftime("%Y-%m-%d")
+        except ValueError:
+            raise VisitDataError(f"window_end '{opts.window_end}' is not a date (YYYY-MM-DD)") from None
+        months = int(opts.window_months)
+        conds.append(f"visit_time >= DATE {_sql_string(end)} + INTERVAL 1 DAY - INTERVAL {months} MONTH "
+                     f"AND visit_time < DATE {_sql_string(end)} + INTERVAL 1 DAY")
     if opts.professions is not None:
-        conds.append("profession IN (SELECT unnest(?))")
-        params.append(list(opts.professions))
+        conds.append("profession IN (" + ", ".join(_sql_string(p) for p in opts.professions) + ")")
     if opts.listed_only or opts.listed_unit_only:
         conds.append("listed_unit IS NOT NULL")
     if opts.listed_unit_only:
         conds.append("unit = listed_unit")
-    return (" AND ".join(conds) or "TRUE"), params
+    return " AND ".join(conds) or "TRUE"
 
 
 INDEX_SQL = """
@@ -194,12 +203,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, 
         # and small extracts stay at 1 GB
         limit = f"{min(2500, max(1000, report.rows_read * 50 // 1_000_000))}MB"
     con.execute(f"SET memory_limit = '{limit}'")
-    where, params = _visit_filter(opts)
+    where = _visit_filter(opts)
     extra = "".join(f', "{c}"' for c in keep)
     prov = opts.provider_column
-    literal = [f"'{p}'" if isinstance(p, str) else (f"{list(p)!r}" if isinstance(p, list) else str(p)) for p in params]
-    for lit in literal:  # views cannot hold prepared parameters: inline the (validated) literals
-        where = where.replace("?", lit, 1)
     ttype = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw_visits)").fetchall())["visit_time"]
     # a timestamp column is used as it is (a cast of ten million values costs time); text is parsed
     vt = "visit_time" if ttype.startswith("TIMESTAMP") else "CAST(visit_time AS TIMESTAMP)"
