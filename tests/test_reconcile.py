@@ -86,5 +86,9 @@ def test_2019_drop_in_table_gives_exact_figures(raw_copy) -> None:  # type: igno
         encoding="utf-8")
     est = estimate_2019(raw_copy)
     assert not est["estimate"].any()
+    from helpers.distributions import describe_estimate_2019
+
+    assert describe_estimate_2019(raw_copy).startswith("**Exact**")
+    assert "ESTIMATE" in describe_estimate_2019()
     omst = est[est["pot_id"] == "omstallning"]
     assert omst["amount_sek"].tolist() == allocate(1_500_000_000, pop["population"]).tolist()

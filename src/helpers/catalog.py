@@ -64,11 +64,6 @@ class TableSpec:
     transcription: dict[str, Any] | None = None
     notes: str = ""
 
-    @property
-    def path(self) -> Path:
-        """Return the file's path (relative to the catalogue's folder)."""
-        return Path(self.file)
-
 
 @dataclass(frozen=True)
 class Catalog:

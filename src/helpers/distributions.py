@@ -108,3 +108,23 @@ def implied_key_2017(raw_dir: Path = RAW) -> pd.DataFrame:
     out["rounding_bound"] = 0.5 / p1 + 0.5 / p2
     out["same_key"] = out["share_gap"].abs() <= out["rounding_bound"]
     return out
+
+
+def describe_estimate_2019(raw_dir: Path = RAW) -> str:
+    """Return, in Markdown, what the 2019 per-region figures rest on and how far they may be off."""
+    from .populations import national_check_2018_11_01
+    from .report import kr
+
+    key, is_estimate = population_key_2018_11_01(raw_dir)
+    if not is_estimate:
+        return "**Exact**: SCB's county table for 1 Nov 2018 (end of October) is in use."
+    est = estimate_2019(raw_dir)
+    tot = est[est["pot_id"] == "total_regions"]
+    worst = tot.loc[tot["error_bound_sek"].idxmax()]
+    nat = national_check_2018_11_01(key, raw_dir)
+    return (f"**ESTIMATE** of the 2 406 MSEK to the regions. Largest error bound: **{kr(worst['error_bound_sek'])} kr** "
+            f"({worst['region']}); summed over regions {kr(tot['error_bound_sek'].sum())} kr. The bound is the spread "
+            "between a key of the 31 Dec 2018 stock and a key interpolated back to 31 Oct 2018 from the 1 Nov 2019 "
+            "stock; it assumes the true key lies between them. As a check on the keys: SCB's national stock at the end "
+            f"of October 2018 is {kr(nat['published_national_2018_10_31'])}; the 31 Dec 2018 key sums to "
+            f"{kr(nat['sum_population_dec2018'])} and the interpolated key to {kr(nat['sum_population_interpolated'])}.")
