@@ -8,6 +8,7 @@ Two kinds of problems are kept apart:
 """
 from __future__ import annotations
 
+import csv
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -242,8 +243,6 @@ def run_checks(raw_dir: Path = RAW) -> pd.DataFrame:
 
 def _raw_cells(path: Path) -> dict[tuple[int, str], str]:
     """Return the cells as printed (text), keyed by (data row, column), for precision checks."""
-    import csv
-
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return {(i, k): v for i, r in enumerate(rows, start=1) for k, v in r.items()}

@@ -87,12 +87,14 @@ def _relation(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path)
     con.execute(f"CREATE VIEW raw_visits AS SELECT * FROM {reader}({literal})")
 
 
-def _columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("DESCRIBE raw_visits").fetchall()]
+def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw_visits)").fetchall())
 
 
-def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, report: InputReport) -> None:
-    cols = _columns(con)
+def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, report: InputReport) -> dict[str, str]:
+    """Check the extract (columns, ids, times, emptiness); return its column types."""
+    types = _column_types(con)
+    cols = list(types)
     need = list(REQUIRED)
     if opts.provider_column not in need:
         need.append(opts.provider_column)
@@ -117,14 +119,14 @@ def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, rep
                                 "WHERE x IS NULL").fetchone()[0]  # type: ignore[index]
             raise VisitDataError(f"{source}: {k} visit(s) without {c} (first at row {first}); "
                                  "a visit must name its patient and provider")
-    ttype = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw_visits)").fetchall())["visit_time"]
-    if not ttype.startswith(("TIMESTAMP", "DATE")):
+    if not types["visit_time"].startswith(("TIMESTAMP", "DATE")):
         bad = con.execute("SELECT count(*), min(r), any_value(v) FROM (SELECT row_number() OVER () AS r, "
                           "CAST(visit_time AS VARCHAR) AS v FROM raw_visits) "
                           "WHERE v IS NULL OR TRY_CAST(v AS TIMESTAMP) IS NULL").fetchone()
         if bad and bad[0]:
             raise VisitDataError(f"{source}: {bad[0]} visit time(s) cannot be read as a date/time "
                                  f"(first at row {bad[1]}: '{bad[2]}')")
+    return types
 
 
 def _sql_string(value: str) -> str:
@@ -196,7 +198,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, 
     except duckdb.Error:
         pass
     _relation(con, visits)
-    _check_input(con, opts, source, report)
+    types = _check_input(con, opts, source, report)
     limit = opts.memory_limit
     if limit == "auto":
         # enough to sort a national extract in memory (50 M visits: 2.5 GB) without spilling,
@@ -206,9 +208,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, 
     where = _visit_filter(opts)
     extra = "".join(f', "{c}"' for c in keep)
     prov = opts.provider_column
-    ttype = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw_visits)").fetchall())["visit_time"]
     # a timestamp column is used as it is (a cast of ten million values costs time); text is parsed
-    vt = "visit_time" if ttype.startswith("TIMESTAMP") else "CAST(visit_time AS TIMESTAMP)"
+    vt = "visit_time" if types["visit_time"].startswith("TIMESTAMP") else "CAST(visit_time AS TIMESTAMP)"
     con.execute(f"""CREATE VIEW v AS
         SELECT patient_id, "{prov}" AS provider_id, {vt} AS visit_time{extra}
         FROM raw_visits WHERE {where}""")

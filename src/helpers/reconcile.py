@@ -193,51 +193,39 @@ def _verdicts(published: list[int], stated: list[Candidate], alts: list[Candidat
     def hits(c: Candidate) -> int:
         return sum(a == p for a, p in zip(c.amounts, published))
 
+    def maxdev(c: Candidate) -> int:
+        return max(abs(a - p) for a, p in zip(c.amounts, published))
+
+    def cells(c: Candidate, rule: str, verdict: str | list[str], rounding: str | None = None) -> pd.DataFrame:
+        return pd.DataFrame({"published_sek": published, "recomputed_sek": c.amounts,
+                             "deviation_sek": [p - a for p, a in zip(published, c.amounts)],
+                             "rule": rule, "rounding": rounding or c.rounding, "verdict": verdict})
+
     exact_stated = [c for c in stated if hits(c) == n]
     if exact_stated:
         c = exact_stated[0]
         roundings = ", ".join(x.rounding for x in exact_stated if x.rule == c.rule)
-        return pd.DataFrame({"published_sek": published, "recomputed_sek": c.amounts,
-                             "deviation_sek": [0] * n, "rule": f"stated: {c.rule}", "rounding": roundings,
-                             "verdict": "exact"})
+        return cells(c, f"stated: {c.rule}", "exact", roundings)
+    alt = next((a for a in alts if hits(a) == n), None)
     if stated and stated[0].exact is not None and all(abs(p - e) <= bound for p, e in zip(published, stated[0].exact)):
         c = max(stated, key=hits)
-        alt = next((a for a in alts if hits(a) == n), None)
         rule = f"stated: {c.rule}" + (f" (exactly reproduced by: {alt.rule}, {alt.rounding})" if alt else "")
-        return pd.DataFrame({"published_sek": published, "recomputed_sek": c.amounts,
-                             "deviation_sek": [p - a for p, a in zip(published, c.amounts)],
-                             "rule": rule, "rounding": c.rounding,
-                             "verdict": ["exact" if a == p else "within_rounding" for a, p in zip(c.amounts, published)]})
-    alt = next((a for a in alts if hits(a) == n), None)
+        return cells(c, rule, ["exact" if a == p else "within_rounding" for a, p in zip(c.amounts, published)])
     if alt is not None:
-        return pd.DataFrame({"published_sek": published, "recomputed_sek": alt.amounts,
-                             "deviation_sek": [0] * n, "rule": alt.rule, "rounding": alt.rounding,
-                             "verdict": "stated_rule_fails"})
-    def maxdev(c: Candidate) -> int:
-        return max(abs(a - p) for a, p in zip(c.amounts, published))
-
+        return cells(alt, alt.rule, "stated_rule_fails")
     near = next((a for a in alts if a.exact is not None
                  and all(abs(p - e) <= Fraction(1, 2) for p, e in zip(published, a.exact))), None)
     if near is not None:
-        return pd.DataFrame({"published_sek": published, "recomputed_sek": near.amounts,
-                             "deviation_sek": [p - a for p, a in zip(published, near.amounts)],
-                             "rule": near.rule + " (within rounding)", "rounding": near.rounding,
-                             "verdict": "stated_rule_fails"})
+        return cells(near, near.rule + " (within rounding)", "stated_rule_fails")
     best = min(stated + alts, key=maxdev)
     stated_far = not stated or min(maxdev(c) for c in stated) > FAR_SEK
     if not best.stated and maxdev(best) <= APPROX_SEK and stated_far:
         # the print follows another key to within a few kronor, but not to the krona: say so
-        return pd.DataFrame({"published_sek": published, "recomputed_sek": best.amounts,
-                             "deviation_sek": [p - a for p, a in zip(published, best.amounts)],
-                             "rule": f"{best.rule} (approximately: at most {maxdev(best)} kr off; "
-                                     "the exact figures are not reproduced)",
-                             "rounding": best.rounding, "verdict": "stated_rule_fails"})
+        return cells(best, f"{best.rule} (approximately: at most {maxdev(best)} kr off; "
+                           "the exact figures are not reproduced)", "stated_rule_fails")
     # nothing reproduces the column: show the deviation from the stated rule when it is computable
     best = min([c for c in stated if c.exact is not None] or alts, key=maxdev)
-    return pd.DataFrame({"published_sek": published, "recomputed_sek": best.amounts,
-                         "deviation_sek": [p - a for p, a in zip(published, best.amounts)],
-                         "rule": ("stated: " if best.stated else "closest tried: ") + best.rule,
-                         "rounding": best.rounding, "verdict": "not_reproducible"})
+    return cells(best, ("stated: " if best.stated else "closest tried: ") + best.rule, "not_reproducible")
 
 
 def _summary(cells: pd.DataFrame, t, column: str, note: str) -> dict[str, object]:
