@@ -6,7 +6,7 @@ Goals (issue: continuity indices):
 - 50 million visits read from Parquet: at most 20 s wall, peak memory under 4 GiB.
 
 Each measurement runs in a fresh Python process (peak RSS from getrusage). The data are SYNTHETIC
-(helpers.synthetic), written to a temporary folder.
+(helpers.analyses.synthetic), written to a temporary folder.
 Usage: .venv/bin/python benchmarks/bench_continuity.py [--skip-50m]
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 CHILD = r"""
 import json, sys, time
 import pandas as pd
-from helpers.continuity import patient_indices, patient_indices_pandas
+from helpers.analyses.continuity import patient_indices, patient_indices_pandas
 mode, path = sys.argv[1], sys.argv[2]
 t = time.perf_counter()
 if mode == "duckdb":
@@ -53,7 +53,7 @@ def measure(mode: str, path: Path, repeat: int = 3) -> dict[str, object]:
 
 
 def main() -> int:
-    from helpers.synthetic import write_large
+    from helpers.analyses.synthetic import write_large
 
     skip_50m = "--skip-50m" in sys.argv
     results: dict[str, object] = {}

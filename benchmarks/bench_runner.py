@@ -31,7 +31,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.Comple
 
 def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
-    from helpers.runner import load_plan
+    from helpers.batch.runner import load_plan
 
     runs = load_plan(ROOT / "notebooks" / "params" / "plan.yaml")
     with tempfile.TemporaryDirectory() as tmp:

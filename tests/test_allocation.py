@@ -6,7 +6,7 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from helpers.allocation import allocate, exact_amounts, mix_shares, parse_mix
+from helpers.analyses.allocation import allocate, exact_amounts, mix_shares, parse_mix
 
 
 # 100 kr by weights 1:1:1 → exact 33⅓ each

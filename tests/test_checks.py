@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.checks import run_checks
+from helpers.record.checks import run_checks
 
 from conftest import edit_cell
 

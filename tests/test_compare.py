@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 import yaml
 
-from helpers.compare import EFFECTS, _round_to_total, area_matrix, decompose, gini, pots_by_area
+from helpers.analyses.compare import EFFECTS, _round_to_total, area_matrix, decompose, gini, pots_by_area
 from helpers.paths import NOTEBOOKS
 
 

@@ -6,9 +6,9 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.continuity import (Options, VisitDataError, aggregate_indices, patient_indices,
+from helpers.analyses.continuity import (Options, VisitDataError, aggregate_indices, patient_indices,
                                 patient_indices_pandas, skr_options, target_table)
-from helpers.synthetic import generate_visits
+from helpers.analyses.synthetic import generate_visits
 
 
 def _visits(rows: list[tuple[object, object, str]], **extra: list[object]) -> pd.DataFrame:
@@ -121,7 +121,7 @@ def test_duckdb_and_pandas_agree_on_synthetic_data() -> None:
 
 
 def test_reads_parquet_and_csv(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from helpers.synthetic import write_parquet
+    from helpers.analyses.synthetic import write_parquet
 
     v = generate_visits(500, seed=3)
     pq = write_parquet(v, tmp_path / "v.parquet")
@@ -149,7 +149,7 @@ def test_aggregation_and_target() -> None:
 def test_synthetic_data_says_it_is_synthetic(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pyarrow.parquet as pq
 
-    from helpers.synthetic import write_parquet
+    from helpers.analyses.synthetic import write_parquet
 
     v = generate_visits(200, seed=1)
     assert v["synthetic"].all()

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.catalog import load_catalog
+from helpers.record.catalog import load_catalog
 from helpers.errors import DataError
-from helpers.load import load_table, load_total, parse_printed_number, read_table
+from helpers.record.tables import load_table, load_total, parse_printed_number, read_table
 
 from conftest import edit_cell
 

@@ -7,8 +7,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from helpers.plots import describe_figure  # noqa: E402
-from helpers.report import kr, pct  # noqa: E402
+from helpers.reports.plots import describe_figure  # noqa: E402
+from helpers.reports.format import kr, pct  # noqa: E402
 
 
 def test_alt_text_from_title_and_axes() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.allocation import allocate
-from helpers.distributions import estimate_2019, implied_key_2017
-from helpers.load import load_table
-from helpers.populations import derive_population_2018_12_31
-from helpers.reconcile import VERDICTS, reconcile_all
+from helpers.analyses.allocation import allocate
+from helpers.analyses.distributions import estimate_2019, implied_key_2017
+from helpers.record.tables import load_table
+from helpers.analyses.keys import derive_population_2018_12_31
+from helpers.analyses.reconcile import VERDICTS, reconcile_all
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def test_printed_tables_that_follow_their_rule_are_reproduced_exactly() -> None:
     amb = allocate(85_000_000, b4["population"], base_amount=500_000, rounding="largest_remainder")
     assert amb.tolist() == b4["totalt_ambulans_sek"].tolist()
     b3 = load_table("2020_bilaga3_municipalities_per_county")
-    from helpers.allocation import mix_shares, parse_mix
+    from helpers.analyses.allocation import mix_shares, parse_mix
     shares = mix_shares(b3, parse_mix("population:0.5;municipal_care_patients:0.5"))
     assert allocate(500_000_000, shares, rounding="half_up").tolist() == b3["vardens_medarbetare_sek"].tolist()
 
@@ -86,7 +86,7 @@ def test_2019_drop_in_table_gives_exact_figures(raw_copy) -> None:  # type: igno
         encoding="utf-8")
     est = estimate_2019(raw_copy)
     assert not est["estimate"].any()
-    from helpers.distributions import describe_estimate_2019
+    from helpers.analyses.distributions import describe_estimate_2019
 
     assert describe_estimate_2019(raw_copy).startswith("**Exact**")
     assert "ESTIMATE" in describe_estimate_2019()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.errors import UnknownRegionError
-from helpers.regions import harmonise_region, load_registry, region_code
+from helpers.record.regions import harmonise_region, load_registry, region_code
 
 
 def test_registry_has_21_regions_with_scb_codes() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import helpers.runner as runner
+import helpers.batch.runner as runner
 
 
 def _notebook(path: Path, params: str, body: str) -> None:

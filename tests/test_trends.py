@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from helpers.trends import (decimal_year, fit_binomial_trend, fit_hierarchical, fit_logit_trend,
+from helpers.analyses.trends import (decimal_year, fit_binomial_trend, fit_hierarchical, fit_logit_trend,
                             observations, probability_of_reaching, regions_against_target, required_path, target)
 
 
@@ -75,7 +75,7 @@ def test_target_and_path() -> None:
 
 
 def test_sparse_series_is_reported_not_fitted() -> None:
-    from helpers.trends import analyse_series
+    from helpers.analyses.trends import analyse_series
 
     obs = observations("share_with_regular_doctor_sabo", "municipal_survey")
     rep = analyse_series(obs, target("regular_doctor_share_sabo_80"), 2022.997)
@@ -84,7 +84,7 @@ def test_sparse_series_is_reported_not_fitted() -> None:
 
 
 def test_regional_findings_for_the_55_target() -> None:
-    from helpers.trends import regional_findings
+    from helpers.analyses.trends import regional_findings
 
     regional, lines = regional_findings(target("regular_doctor_share_55"))
     assert len(regional) == 7

@@ -10,8 +10,8 @@ from typing import Any
 
 _EXPORTS = {
     "DataError": "errors", "UnknownRegionError": "errors",
-    "load_table": "load", "load_total": "load", "read_table": "load",
-    "harmonise_region": "regions", "region_code": "regions",
+    "load_table": "record.tables", "load_total": "record.tables", "read_table": "record.tables",
+    "harmonise_region": "record.regions", "region_code": "record.regions",
 }
 __all__ = sorted(_EXPORTS)
 

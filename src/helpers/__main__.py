@@ -12,7 +12,7 @@ from .paths import NOTEBOOKS, RAW
 def _check(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .checks import run_checks
+    from .record.checks import run_checks
 
     findings = run_checks(RAW)
     with pd.option_context("display.width", 200, "display.max_colwidth", 90, "display.max_rows", 500):
@@ -31,7 +31,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import PlanError, run_plan
+    from .batch.runner import PlanError, run_plan
 
     try:
         results = run_plan(args.plan, force=args.force, workers=args.workers, kernel=args.kernel,
@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from .runner import refresh_notebooks
+    from .batch.runner import refresh_notebooks
 
     refresh_notebooks(kernel=args.kernel)
     return 0

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError, UnknownRegionError
-from .paths import RAW, relative
+from ..errors import DataError, UnknownRegionError
+from ..paths import RAW, relative
 
 
 def _norm(name: str) -> str:

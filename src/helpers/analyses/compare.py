@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .distributions import distribution, implied_key_2017
-from .load import load_table
-from .paths import RAW
+from ..analyses.distributions import distribution, implied_key_2017
+from ..record.tables import load_table
+from ..paths import RAW
 
 EFFECTS = ["effect_pot_growth_sek", "effect_key_share_sek", "effect_rule_sek", "effect_new_recipient_sek"]
 GROUPS = {"regions": "regions", "regions_for_skr": "regions", "municipalities_via_rss": "municipalities_via_rss"}
@@ -73,7 +73,7 @@ def region_amounts(year: int, raw_dir: Path = RAW) -> pd.DataFrame:
         g["key_share"] = pop / pop.groupby(g["group"]).transform("sum")
     g["error_bound_sek"] = 0
     if year == 2019 and bool(g["estimate"].any()):
-        from .distributions import estimate_2019
+        from ..analyses.distributions import estimate_2019
 
         est = estimate_2019(raw_dir)
         bound = est[est["pot_id"] == "total_regions"].set_index("county_code")["error_bound_sek"]
@@ -196,7 +196,7 @@ def concentration(years: list[int], raw_dir: Path = RAW) -> pd.DataFrame:
 
 def key_inputs(raw_dir: Path = RAW) -> pd.DataFrame:
     """Return the keys' inputs by region: population 2018 (est.), 2019, 2020; municipal-care recipients 2018, 2019."""
-    from .populations import population_key_2018_11_01
+    from ..analyses.keys import population_key_2018_11_01
 
     k18, est = population_key_2018_11_01(raw_dir)
     b2 = load_table("2020_bilaga2_per_region", raw_dir)[["county_code", "region", "population"]]

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from .constants import HEADLINE_MIME
+from ..constants import HEADLINE_MIME
 
 NBSP = "\u00a0"
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .allocation import ROUNDINGS, allocate, exact_amounts, mix_shares, parse_mix, to_fraction
-from .load import load_table, read_table
-from .paths import RAW
+from ..analyses.allocation import ROUNDINGS, allocate, exact_amounts, mix_shares, parse_mix, to_fraction
+from ..record.tables import load_table, read_table
+from ..paths import RAW
 
 VERDICTS = ("exact", "within_rounding", "stated_rule_fails", "not_reproducible")
 CELL_COLUMNS = ["year", "table", "column", "county_code", "region", "published_sek", "recomputed_sek",

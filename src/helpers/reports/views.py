@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import TableSpec, load_catalog
-from .load import read_table
-from .paths import RAW
-from .report import style_table
+from ..record.catalog import TableSpec, load_catalog
+from ..record.tables import read_table
+from ..paths import RAW
+from ..reports.format import style_table
 
 AGREEMENT_YEARS = (2017, 2019, 2020, 2021)
 

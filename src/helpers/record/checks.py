@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import load_catalog
-from .errors import DataError
-from .load import RawTable, read_table
-from .paths import RAW
+from ..record.catalog import load_catalog
+from ..errors import DataError
+from ..record.tables import RawTable, read_table
+from ..paths import RAW
 
 FINDING_COLUMNS = ["year", "table", "check", "row", "column", "printed", "computed",
                    "difference", "unit", "explanation"]

@@ -23,8 +23,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.special import expit, logit
 
-from .load import load_table
-from .paths import RAW
+from ..record.tables import load_table
+from ..paths import RAW
 
 MIN_POINTS = 3  # fewer observations than this: no trend is fitted, the report says why
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .allocation import allocate
-from .load import load_table, read_table
-from .paths import RAW
-from .populations import population_key_2018_11_01
+from ..analyses.allocation import allocate
+from ..record.tables import load_table, read_table
+from ..paths import RAW
+from ..analyses.keys import population_key_2018_11_01
 
 LONG_COLUMNS = ["year", "recipient", "table", "column", "county_code", "region", "amount_sek",
                 "key_population", "per_capita_sek", "amount_share", "population_share", "estimate"]
@@ -112,8 +112,8 @@ def implied_key_2017(raw_dir: Path = RAW) -> pd.DataFrame:
 
 def describe_estimate_2019(raw_dir: Path = RAW) -> str:
     """Return, in Markdown, what the 2019 per-region figures rest on and how far they may be off."""
-    from .populations import national_check_2018_11_01
-    from .report import kr
+    from ..analyses.keys import national_check_2018_11_01
+    from ..reports.format import kr
 
     key, is_estimate = population_key_2018_11_01(raw_dir)
     if not is_estimate:

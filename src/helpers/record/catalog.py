@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from .errors import DataError
-from .paths import RAW, relative
+from ..errors import DataError
+from ..paths import RAW, relative
 
 COLUMN_TYPES = {"str", "int", "float", "bool", "date", "percent_printed", "ratio_printed",
                 "decimal_printed"}

@@ -26,8 +26,8 @@ STAFF_PER_UNIT = np.array([6, 6, 3])  # mean providers per profession and unit
 
 
 def _regions(raw_dir: Path | None = None) -> pd.DataFrame:
-    from .load import load_table
-    from .paths import RAW
+    from ..record.tables import load_table
+    from ..paths import RAW
 
     b4 = load_table("2021_bilaga4_per_region", raw_dir or RAW)
     return b4[["county_code", "region", "population"]].reset_index(drop=True)

@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .catalog import ColumnSpec, TableSpec, load_catalog
-from .errors import DataError
-from .paths import RAW, relative
-from .regions import load_registry
+from ..record.catalog import ColumnSpec, TableSpec, load_catalog
+from ..errors import DataError
+from ..paths import RAW, relative
+from ..record.regions import load_registry
 
 _INT = re.compile(r"-?\d+")
 _PRINTED_NUMBER = re.compile(r"-?\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?|-?\d+(?:,\d+)?")

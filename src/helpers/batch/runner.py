@@ -25,9 +25,9 @@ from typing import Any
 
 import yaml
 
-from .io import atomic_write_bytes, code_version
-from .paths import NOTEBOOKS, REPORTS, ROOT
-from .constants import HEADLINE_MIME
+from ..reports.derived import atomic_write_bytes, code_version
+from ..paths import NOTEBOOKS, REPORTS, ROOT
+from ..constants import HEADLINE_MIME
 
 log = logging.getLogger("helpers.runner")
 
@@ -163,7 +163,7 @@ def to_html(nb: Any, *, show_input: bool = False) -> str:
     """Render an executed notebook to HTML (lab template, figures embedded, code hidden)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="gonv", extra_template_basedirs=[str(Path(__file__).parent / "templates")],
+    exporter = HTMLExporter(template_name="gonv", extra_template_basedirs=[str(Path(__file__).resolve().parents[1] / "reports" / "templates")],
                             exclude_input=not show_input,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)

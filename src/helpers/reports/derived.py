@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 if TYPE_CHECKING:
     import pandas as pd
 
-from .paths import DERIVED, ROOT, relative
+from ..paths import DERIVED, ROOT, relative
 
 
 def sha256(path: Path) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
-from .report import kr
+from ..reports.format import kr
 
 KRONOR = FuncFormatter(lambda v, _: kr(v))
 sns.set_theme(style="whitegrid", context="notebook")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError
-from .load import load_table, load_total, read_table
-from .paths import RAW, relative
+from ..errors import DataError
+from ..record.tables import load_table, load_total, read_table
+from ..paths import RAW, relative
 
 NATIONAL_2018_12_31 = "2018-12-31"
 DROP_IN = "scb_county_population_2018_10_31"
