@@ -21,7 +21,7 @@ def _run(root: Path) -> subprocess.CompletedProcess[str]:
 def test_check_prints_findings_and_succeeds() -> None:
     res = _run(ROOT)
     assert res.returncode == 0, res.stderr
-    assert "Findings (inconsistencies in the sources): 32" in res.stdout
+    assert "Findings (inconsistencies in the sources): 35" in res.stdout
     assert "114 530 969" in res.stdout
 
 

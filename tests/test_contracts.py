@@ -7,7 +7,11 @@ from helpers.record.tables import load_table, read_table
 
 def test_rule_pots_add_up_to_each_agreement_total() -> None:
     rules = load_table("allocation_rules")
-    printed = {2017: 976_000_000, 2019: 2_430_000_000, 2020: 6_250_500_000, 2021: 6_778_000_000}  # §7, table, §8, §8
+    printed = {2017: 976_000_000, 2019: 2_430_000_000, 2020: 6_250_500_000, 2021: 6_778_000_000,  # §7, table, §8, §8
+               2022: 6_373_000_000, 2023: 6_394_500_000,  # external-facts §5: stated totals
+               # 2024: the six areas as published (2 420 + 750 + 30 + 46,075 + 168 + 10 + 3 + 2,5 MSEK), which is
+               # 0,675 MSEK short of the stated 3 430 250 000 kr (a finding, tested in test_checks)
+               2024: 3_429_575_000}
     assert rules.groupby("year")["amount_sek"].sum().to_dict() == printed
 
 

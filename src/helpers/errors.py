@@ -1,10 +1,20 @@
-"""Errors meant for people: each names the file, the row and the column at fault."""
+"""Errors meant for people: one root, each error one line naming the file, row and column at fault.
+
+The command line turns any `GonvError` into that one line and an exit code; nothing else is
+caught there, so a programming error still shows its traceback.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 
-class DataError(Exception):
+class GonvError(Exception):
+    """Root of every error this package raises on purpose (bad data, bad plan, bad parameter)."""
+
+    exit_code = 1
+
+
+class DataError(GonvError):
     """A raw file is broken: it cannot be parsed, or breaks its schema."""
 
     def __init__(self, file: str | Path, message: str, *, row: int | None = None,
@@ -24,3 +34,17 @@ class DataError(Exception):
 
 class UnknownRegionError(DataError):
     """A region spelling that the registry does not know."""
+
+
+class VisitDataError(GonvError):
+    """A visit extract cannot give honest indices (missing ids, bad times, nothing left)."""
+
+
+class PlanError(GonvError):
+    """The run plan is wrong: unknown notebook or parameter, wrong type, a need nobody writes."""
+
+    exit_code = 2
+
+
+class ParameterError(GonvError):
+    """A notebook parameter names something the record does not hold (a year, a region, a target)."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +96,14 @@ def _column(name: str, spec: dict[str, Any], where: str) -> ColumnSpec:
                       unit=spec.get("unit"))
 
 
-@lru_cache(maxsize=4)
 def load_catalog(raw_dir: Path = RAW) -> Catalog:
+    """Return the catalogue of the record in `raw_dir` (read once per process)."""
+    from .record import load_record
+
+    return load_record(raw_dir).catalog
+
+
+def parse_catalog(raw_dir: Path) -> Catalog:
     """Read catalog.yml from `raw_dir` into a Catalog."""
     path = raw_dir / "catalog.yml"
     where = relative(path)

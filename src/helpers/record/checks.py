@@ -88,6 +88,13 @@ def check_shares(t: RawTable, raw_text: dict[tuple[int, str], str]) -> list[dict
     return out
 
 
+def _kronor(value: object, col: str) -> int:
+    """Return an amount in whole kronor, exactly, from a column in kronor or in (decimal) MSEK."""
+    if col.endswith("_msek"):
+        return int(Decimal(str(value)) * 1_000_000)
+    return int(value)  # type: ignore[call-overload]
+
+
 def check_pots(t: RawTable) -> list[dict[str, object]]:
     """Check that the item pots add up to each printed subtotal and to the printed total."""
     col = t.spec.checks.get("pots_add_up")
@@ -96,16 +103,19 @@ def check_pots(t: RawTable) -> list[dict[str, object]]:
     out = []
     d = t.data
     items = d[d["row_type"] == "item"]
+    sek = [_kronor(v, col) for v in items[col]]
     for _, sub in d[d["row_type"] == "subtotal"].iterrows():
-        computed = int(items.loc[items["recipient"] == sub["recipient"], col].sum())
-        if computed != int(sub[col]):
-            out.append(_finding(t, "pots_subtotal", str(sub["pot_id"]), col, int(sub[col]), computed,
-                                _unit(t, col), f"the {sub['recipient']} items do not add up to the subtotal"))
+        computed = sum(s for s, r in zip(sek, items["recipient"]) if r == sub["recipient"])
+        printed = _kronor(sub[col], col)
+        if computed != printed:
+            out.append(_finding(t, "pots_subtotal", str(sub["pot_id"]), col, printed, computed,
+                                "SEK", f"the {sub['recipient']} items do not add up to the subtotal"))
     for _, tot in d[d["row_type"] == "total"].iterrows():
-        computed = int(items[col].sum())
-        if computed != int(tot[col]):
-            out.append(_finding(t, "pots_total", str(tot["pot_id"]), col, int(tot[col]), computed,
-                                _unit(t, col), "the item pots do not add up to the printed total"))
+        printed = _kronor(tot[col], col)
+        if sum(sek) != printed:
+            out.append(_finding(t, "pots_total", str(tot["pot_id"]), col, printed, sum(sek),
+                                "SEK", f"the item pots add up to {_sek(sum(sek))} kr, the printed total is "
+                                       f"{_sek(printed)} kr"))
     return out
 
 
@@ -182,7 +192,7 @@ def check_rules_against_print(raw_dir: Path = RAW) -> list[dict[str, object]]:
         if t.total is None:
             continue
         pots = int(grp["amount_sek"].sum())
-        printed = int(t.total[str(column)])
+        printed = _kronor(t.total[str(column)], str(column))
         if pots != printed:
             out.append(_finding(t, "rule_pot_vs_printed_total", str(t.spec.total_label), str(column), printed, pots,
                                 "SEK", f"the pots {', '.join(grp['pot_id'])} add up to {pots}"))
@@ -191,8 +201,7 @@ def check_rules_against_print(raw_dir: Path = RAW) -> list[dict[str, object]]:
         pots_t = read_table(name, raw_dir)
         d = pots_t.data
         col = "amount_sek" if "amount_sek" in d.columns else "amount_msek"
-        factor = 1 if col == "amount_sek" else 1_000_000
-        printed = int(d.loc[d["row_type"] == "total", col].sum()) * factor
+        printed = sum(_kronor(v, col) for v in d.loc[d["row_type"] == "total", col])
         if int(grp["amount_sek"].sum()) != printed:
             out.append(_finding(pots_t, "rules_vs_pots_total", "total", col, printed, int(grp["amount_sek"].sum()),
                                 "SEK", "the rules' pots do not add up to the agreement's printed total"))

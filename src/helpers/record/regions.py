@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 import difflib
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +19,23 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", " ", str(name)).strip().casefold()
 
 
+_PREFIX = re.compile(r"^(region|regionen|landstinget|landsting)\s+")
+_SUFFIX = re.compile(r"(s?)\s+(lans landsting|lans|lan|landsting)$")
+
+
+def fold(name: str) -> str:
+    """Fold a spelling further: no accents, no 'Region …' prefix, no '… läns landsting' suffix.
+
+    'Region Västra Götaland', 'Vastra Gotaland' and 'Västra Götalands läns landsting' all fold
+    to 'vastra gotaland'.
+    """
+    s = unicodedata.normalize("NFKD", _norm(name))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).replace("-", " ")
+    s = _PREFIX.sub("", s)
+    s = _SUFFIX.sub("", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
 @dataclass(frozen=True)
 class Registry:
     """The regions (county_code → canonical name) and the spellings that map to them."""
@@ -26,6 +43,7 @@ class Registry:
     regions: pd.DataFrame
     names: dict[str, str]                  # normalised spelling -> county_code (any table)
     scoped: dict[tuple[str, str], str]     # (table, normalised spelling) -> county_code
+    folded: dict[str, str] = field(default_factory=dict)  # folded spelling -> county_code (unambiguous only)
 
     def code(self, name: str, *, table: str | None = None, file: str | None = None,
              row: int | None = None, column: str | None = None) -> str:
@@ -35,6 +53,8 @@ class Registry:
             return self.scoped[(table, key)]
         if key in self.names:
             return self.names[key]
+        if fold(name) in self.folded:
+            return self.folded[fold(name)]
         known = sorted({*self.regions["region"], *self.regions["county_name"],
                         *self.regions["region_official"]})
         close = difflib.get_close_matches(str(name).strip(), known, n=3, cutoff=0.5)
@@ -52,8 +72,14 @@ class Registry:
         return list(self.regions["county_code"])
 
 
-@lru_cache(maxsize=4)
 def load_registry(raw_dir: Path = RAW) -> Registry:
+    """Return the region registry of the record in `raw_dir` (read once per process)."""
+    from .record import load_record
+
+    return load_record(raw_dir).registry
+
+
+def parse_registry(raw_dir: Path) -> Registry:
     """Read regions.csv and region_aliases.csv into a Registry."""
     regions_file = raw_dir / "regions.csv"
     regions = pd.read_csv(regions_file, dtype=str, keep_default_na=False)
@@ -73,7 +99,11 @@ def load_registry(raw_dir: Path = RAW) -> Registry:
                 scoped[(rec["scope"], _norm(rec["alias"]))] = rec["county_code"]
             else:
                 names[_norm(rec["alias"])] = rec["county_code"]
-    return Registry(regions=regions, names=names, scoped=scoped)
+    folded: dict[str, set[str]] = {}
+    for spelling, code in names.items():
+        folded.setdefault(fold(spelling), set()).add(code)
+    unambiguous = {k: next(iter(v)) for k, v in folded.items() if len(v) == 1 and k}
+    return Registry(regions=regions, names=names, scoped=scoped, folded=unambiguous)
 
 
 def harmonise_region(name: str, *, table: str | None = None) -> str:

@@ -15,10 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..record.catalog import ColumnSpec, TableSpec, load_catalog
 from ..errors import DataError
 from ..paths import RAW, relative
-from ..record.regions import load_registry
+from .catalog import ColumnSpec, TableSpec
+from .regions import Registry
+
+PARSES: dict[str, int] = {}  # table name -> times parsed in this process (the record parses each once)
 
 _INT = re.compile(r"-?\d+")
 _PRINTED_NUMBER = re.compile(r"-?\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?|-?\d+(?:,\d+)?")
@@ -149,9 +151,9 @@ def _read_rows(path: Path, spec: TableSpec) -> tuple[list[str], list[list[str]]]
     return header, body
 
 
-def read_table(name: str, raw_dir: Path = RAW) -> RawTable:
+def parse_table(spec: TableSpec, raw_dir: Path, registry: Registry) -> RawTable:
     """Parse, harmonise and validate one raw table; raise DataError on the first fault."""
-    spec = load_catalog(raw_dir).table(name)
+    PARSES[spec.name] = PARSES.get(spec.name, 0) + 1
     path = raw_dir / spec.file
     where = relative(path)
     header, rows = _read_rows(path, spec)
@@ -189,14 +191,13 @@ def read_table(name: str, raw_dir: Path = RAW) -> RawTable:
             raise DataError(where, f"'{first['failure_case']}': {_describe_check(str(first['check']))}{more}",
                             row=row, column=str(first["column"])) from None
     if spec.region_column:
-        body = _harmonise(body, spec, where, raw_dir)
+        body = _harmonise(body, spec, where, registry)
     total = total_rows.iloc[0].drop(["_is_total"]) if len(total_rows) else None
     body = body.drop(columns=["_is_total"]).reset_index(drop=True)
     return RawTable(spec=spec, data=body, total=total, file=where)
 
 
-def _harmonise(body: pd.DataFrame, spec: TableSpec, where: str, raw_dir: Path) -> pd.DataFrame:
-    reg = load_registry(raw_dir)
+def _harmonise(body: pd.DataFrame, spec: TableSpec, where: str, reg: Registry) -> pd.DataFrame:
     col = spec.region_column
     assert col is not None
     codes = [reg.code(v, table=spec.name, file=where, row=int(r), column=col)
@@ -216,9 +217,16 @@ def _harmonise(body: pd.DataFrame, spec: TableSpec, where: str, raw_dir: Path) -
     return body
 
 
+def read_table(name: str, raw_dir: Path = RAW) -> RawTable:
+    """Return one raw table of the record in `raw_dir` (parsed once per process)."""
+    from .record import load_record
+
+    return load_record(raw_dir).table(name)
+
+
 def load_table(name: str, raw_dir: Path = RAW) -> pd.DataFrame:
     """Return one raw table's body rows, typed and validated (regions carry county_code and region)."""
-    return read_table(name, raw_dir).data
+    return read_table(name, raw_dir).data.copy()
 
 
 def load_total(name: str, raw_dir: Path = RAW) -> pd.Series:
@@ -226,4 +234,4 @@ def load_total(name: str, raw_dir: Path = RAW) -> pd.Series:
     t = read_table(name, raw_dir)
     if t.total is None:
         raise KeyError(f"table '{name}' has no printed total row")
-    return t.total
+    return t.total.copy()
