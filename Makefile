@@ -24,6 +24,7 @@ reports: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest tests
+	$(PY) -m helpers run --needs-of-defaults --no-progress
 	$(PY) -m pytest --nbval --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks
 
 check: $(STAMP)

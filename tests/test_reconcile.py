@@ -5,15 +5,16 @@ import pandas as pd
 import pytest
 
 from helpers.analyses.allocation import allocate
-from helpers.analyses.distributions import estimate_2019, implied_key_2017
-from helpers.record.tables import load_table
-from helpers.analyses.keys import derive_population_2018_12_31
+from helpers.analyses.distributions import distribution, estimated_keys, implied_keys
+from helpers.analyses.keys import population_key
 from helpers.analyses.reconcile import VERDICTS, reconcile_all
+from helpers.record.record import load_record
+from helpers.record.tables import load_table
 
 
 @pytest.fixture(scope="module")
 def reconciled() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return reconcile_all()
+    return reconcile_all(load_record())
 
 
 def test_printed_tables_that_follow_their_rule_are_reproduced_exactly() -> None:
@@ -60,35 +61,42 @@ def test_known_verdicts(reconciled: tuple[pd.DataFrame, pd.DataFrame]) -> None:
 
 
 def test_2017_tables_imply_the_same_key() -> None:
-    assert implied_key_2017()["same_key"].all()
+    implied = implied_keys(load_record(), 2017)
+    assert len(implied) == 21 and implied["same_key"].all()
 
 
 def test_2018_populations_derive_from_the_skl_allocation() -> None:
-    pop = derive_population_2018_12_31().set_index("region")["population"]
+    key = population_key(load_record(), "2018-12-31")
+    pop = key.frame.set_index("region")["population"]
     # SCB quotes three counties directly (external-facts.md §1)
     assert pop["Blekinge"] == 159_684 and pop["Kronoberg"] == 199_886 and pop["Gotland"] == 59_249
     assert pop["Stockholm"] == 2_344_124 and pop["Norrbotten"] == 250_497
-    assert pop.sum() == 10_230_185
+    assert pop.sum() == 10_230_185 and not key.estimate
 
 
 def test_2019_estimate_is_labelled_and_bounded() -> None:
-    est = estimate_2019()
-    assert est["estimate"].all()
-    tot = est[est["pot_id"] == "total_regions"]
-    assert int(tot["amount_sek"].sum()) == 2_406_000_000
-    assert (tot["error_bound_sek"] >= 0).all() and tot["error_bound_sek"].max() > 0
+    record = load_record()
+    dist = distribution(record, 2019)
+    assert dist["estimate"].all()
+    assert int(dist["amount_sek"].sum()) == 2_406_000_000          # 1 500 + 453 + 453 MSEK (2019 §5.1)
+    assert (dist["error_bound_sek"] >= 0).all() and dist["error_bound_sek"].max() > 0
+    (key,) = estimated_keys(record, 2019)
+    # Blekinge, hand-computed: 31 Dec 2018 stock 159 684 (SCB); 1 Nov 2019 key 159 748 (2020 Bilaga 2);
+    # interpolated back 61 of 304 days: 159 684 + (−61/304)·(159 748 − 159 684) = 159 671.16 → 159 671;
+    # the key is the mean of the two, (159 684 + 159 671) / 2 = 159 677.5 → 159 678 (half to even);
+    # its bound is the larger distance to an estimator: max(6, 7) = 7 inhabitants
+    b = key.frame.set_index("region").loc["Blekinge"]
+    assert int(b["population"]) == 159_678 and int(b["bound_population"]) == 7
 
 
 def test_2019_drop_in_table_gives_exact_figures(raw_copy) -> None:  # type: ignore[no-untyped-def]
-    pop = derive_population_2018_12_31(raw_copy)
-    (raw_copy / "scb_county_population_2018_10_31.csv").write_text(
+    pop = population_key(load_record(raw_copy), "2018-12-31").frame
+    (raw_copy / "scb_county_population_2018_11_01.csv").write_text(
         "region_printed,population\n" + "".join(f"{r},{p}\n" for r, p in zip(pop["region"], pop["population"])),
         encoding="utf-8")
-    est = estimate_2019(raw_copy)
-    assert not est["estimate"].any()
-    from helpers.analyses.distributions import describe_estimate_2019
-
-    assert describe_estimate_2019(raw_copy).startswith("**Exact**")
-    assert "ESTIMATE" in describe_estimate_2019()
-    omst = est[est["pot_id"] == "omstallning"]
-    assert omst["amount_sek"].tolist() == allocate(1_500_000_000, pop["population"]).tolist()
+    record = load_record(raw_copy)
+    dist = distribution(record, 2019)
+    assert not dist["estimate"].any() and (dist["error_bound_sek"] == 0).all()
+    assert estimated_keys(record, 2019) == []
+    omst = dist[dist["column"] == "omstallning"]
+    assert omst["amount_sek"].tolist() == allocate(1_500_000_000, pop["population"].astype("int64")).tolist()

@@ -8,6 +8,9 @@ import nbformat
 import pytest
 
 import helpers.batch.runner as runner
+import helpers.paths as paths
+from helpers.batch.plan import load_plan
+from helpers.errors import PlanError
 
 
 def _notebook(path: Path, params: str, body: str) -> None:
@@ -23,19 +26,21 @@ def _notebook(path: Path, params: str, body: str) -> None:
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     nbs, reports = tmp_path / "notebooks", tmp_path / "reports"
     nbs.mkdir()
-    monkeypatch.setattr(runner, "NOTEBOOKS", nbs)
-    monkeypatch.setattr(runner, "REPORTS", reports)
+    monkeypatch.setattr(paths, "NOTEBOOKS", nbs)
+    monkeypatch.setattr(paths, "REPORTS", reports)
     flag = tmp_path / "flag.txt"
     flag.write_text("ok")
     _notebook(nbs / "01_ok.ipynb", "x: int = 1  # a number", "print('x is', x)")
+    # the notebook notes what it reads (as the project's readers do): the cache follows that file
     _notebook(nbs / "02_flag.ipynb", f"flag_file: str = {str(flag)!r}  # file to read",
-              "text = open(flag_file).read()\nassert text == 'ok', 'the flag says ' + text\nprint(text)")
+              "from pathlib import Path\nfrom helpers import provenance\nfrom helpers.reports.format import headline\n"
+              "provenance.note(Path(flag_file))\ntext = open(flag_file).read()\n"
+              "assert text == 'ok', 'the flag says ' + text\nprint(text)\nheadline({'flag': text})")
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"""runs:
   - notebook: 01_ok.ipynb
     parameters: [{{x: 2}}, {{x: 3}}]
   - notebook: 02_flag.ipynb
-    inputs: ["{flag}"]
 """)
     return tmp_path
 
@@ -47,18 +52,18 @@ def _plan(site: Path, text: str) -> Path:
 
 
 def test_unknown_parameter_is_refused_before_any_kernel(site: Path) -> None:
-    with pytest.raises(runner.PlanError, match="01_ok.ipynb: unknown parameter 'y'"):
-        runner.load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    parameters: [{y: 1}]\n"))
+    with pytest.raises(PlanError, match="01_ok.ipynb: unknown parameter 'y'"):
+        load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    parameters: [{y: 1}]\n"))
 
 
 def test_wrong_type_is_refused(site: Path) -> None:
-    with pytest.raises(runner.PlanError, match="parameter 'x' must be int, got str"):
-        runner.load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    parameters: [{x: '2019'}]\n"))
+    with pytest.raises(PlanError, match="parameter 'x' must be int, got str"):
+        load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    parameters: [{x: '2019'}]\n"))
 
 
 def test_missing_notebook_is_refused(site: Path) -> None:
-    with pytest.raises(runner.PlanError, match="99_none.ipynb does not exist"):
-        runner.load_plan(_plan(site, "runs:\n  - notebook: 99_none.ipynb\n"))
+    with pytest.raises(PlanError, match="99_none.ipynb does not exist"):
+        load_plan(_plan(site, "runs:\n  - notebook: 99_none.ipynb\n"))
 
 
 def _kernel_or_skip() -> None:
@@ -75,7 +80,7 @@ def test_run_cache_and_failure_keep_the_last_good_report(site: Path) -> None:
     plan = site / "plan.yaml"
     first = runner.run_plan(plan, progress=False, workers=2)
     assert [r.status for r in first] == ["ok", "ok", "ok"]
-    good_html = site / "reports" / "02_flag" / "02_flag.html"
+    good_html = site / "reports" / "02_flag" / "02_flag.html"   # a run without parameters keeps the plain name
     good = good_html.read_text()
     assert "ok" in good and "assert text" not in good          # code hidden in the report
 

@@ -2,3 +2,4 @@
 from __future__ import annotations
 
 HEADLINE_MIME = "application/vnd.gonv.headline+json"
+READS_MIME = "application/vnd.gonv.reads+json"

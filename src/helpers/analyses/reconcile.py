@@ -17,14 +17,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..analyses.allocation import ROUNDINGS, allocate, exact_amounts, mix_shares, parse_mix, to_fraction
-from ..record.tables import load_table, read_table
-from ..paths import RAW
+from ..record.record import Record
 
 VERDICTS = ("exact", "within_rounding", "stated_rule_fails", "not_reproducible")
 CELL_COLUMNS = ["year", "table", "column", "county_code", "region", "published_sek", "recomputed_sek",
@@ -54,9 +52,26 @@ def _key_label(mix: dict[str, Fraction], ref: str | None) -> str:
     return " + ".join(parts) + date
 
 
-def _rules(raw_dir: Path) -> pd.DataFrame:
-    r = load_table("allocation_rules", raw_dir)
-    return r.set_index(["year", "pot_id"])
+def _rules(record: Record) -> pd.DataFrame:
+    return record.table("allocation_rules").data.set_index(["year", "pot_id"])
+
+
+def _unit(column: str) -> int:
+    """Kronor per printed unit of a column: 1 for `*_sek`, 1 000 000 for `*_msek`."""
+    return 1_000_000 if column.endswith("_msek") else 1
+
+
+def _alternative(record: Record, data: pd.DataFrame, text: str) -> tuple[pd.DataFrame, dict[str, Fraction], str]:
+    """Parse one alternative key written as data: 'table.column' or 'table.col:0.5+table.col:0.5'."""
+    parts, mix, labels = {}, {}, []
+    for term in text.split("+"):
+        ref, _, weight = term.partition(":")
+        kt, kc = ref.split(".")
+        name = f"{kt}.{kc}"
+        parts[name] = _align(data, record.table(kt).data, kc)
+        mix[name] = Fraction(weight) if weight else Fraction(1)
+        labels.append(f"{kt}.{kc}" + (f" × {float(mix[name]):g}" if weight else ""))
+    return pd.DataFrame(parts), mix, "proportional to " + " + ".join(labels)
 
 
 def _candidates_for_mix(pot: int, keys: pd.DataFrame, mix: dict[str, Fraction], base: int, label: str,
@@ -84,30 +99,35 @@ def _align(table: pd.DataFrame, other: pd.DataFrame, column: str) -> pd.Series:
     return table[["county_code"]].merge(other[["county_code", column]], on="county_code", how="left")[column]
 
 
-def reconcile_column(spec: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame, dict[str, object]]:
+def reconcile_column(record: Record, spec: pd.Series) -> tuple[pd.DataFrame, dict[str, object]]:
     """Reconcile one printed column; return its cells and a one-row summary."""
     year, table, column, kind = int(spec["year"]), str(spec["table"]), str(spec["column"]), str(spec["kind"])
-    printed_t = read_table(table, raw_dir)
+    printed_t = record.table(table)
     data = printed_t.data
+    unit = _unit(column)
     published = [int(v) for v in data[column]]
-    rules = _rules(raw_dir)
+    rules = _rules(record)
     pots = [p for p in str(spec["pots"]).split(";") if p and p != "<NA>"]
     stated_cands: list[Candidate] = []
     alt_cands: list[Candidate] = []
     note = "" if pd.isna(spec["note"]) else str(spec["note"])
+    rule_stated = True
     bound = Fraction(1, 2)
 
     if kind in {"rule", "base_part", "rest_part"}:
         rows = [rules.loc[(year, p)] for p in pots]
-        pot_total = sum(int(r["amount_sek"]) for r in rows)
+        pot_sek = sum(int(r["amount_sek"]) for r in rows)
+        if pot_sek % unit:
+            raise ValueError(f"{table}.{column}: the pot {pot_sek} kr is not a whole number of printed units")
+        pot_total = pot_sek // unit
         r0 = rows[0]
         key_table = None if pd.isna(r0["key_table"]) else str(r0["key_table"])
-        base = int(r0["base_amount_sek"])
-        keys = data if key_table in (None, table) else load_table(key_table, raw_dir).set_index("county_code").reindex(
+        base = int(r0["base_amount_sek"]) // unit
+        keys = data if key_table in (None, table) else record.table(key_table).data.set_index("county_code").reindex(
             data["county_code"]).reset_index()
-        stated_mix = parse_mix(str(r0["key_mix"]))
+        stated_mix = parse_mix(str(r0["key_mix"])) if pd.notna(r0["key_mix"]) else {}
         ref = None if pd.isna(r0["key_reference_date"]) else str(pd.Timestamp(r0["key_reference_date"]).date())
-        computable = key_table is not None and all(k in keys for k in stated_mix)
+        computable = key_table is not None and bool(stated_mix) and all(k in keys for k in stated_mix)
         if computable and any(k.endswith("_sek") for k in stated_mix):
             # the key is itself a column of printed, rounded amounts: each is known to ±0.5 kr
             key_sum = sum(int(v) for k in stated_mix for v in keys[k])
@@ -122,7 +142,7 @@ def reconcile_column(spec: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame
             stated_cands = _candidates_for_mix(pot, keys, stated_mix, b, label, True, (None,))
             if len(rows) > 1:  # pots printed together: also split each pot on its own and add up
                 for rnd in ROUNDINGS:
-                    parts = [allocate(int(r["amount_sek"]), mix_shares(keys, stated_mix), rounding=rnd).tolist()
+                    parts = [allocate(int(r["amount_sek"]) // unit, mix_shares(keys, stated_mix), rounding=rnd).tolist()
                              for r in rows]
                     stated_cands.append(Candidate(label + ", each pot split on its own", rnd,
                                                   [sum(x) for x in zip(*parts)], None, True))
@@ -131,23 +151,22 @@ def reconcile_column(spec: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame
             alt_cands += _candidates_for_mix(pot, keys, stated_mix, b, label, False, SHARE_DECIMALS[1:])
         else:
             pot = pot_total
-            note = (note + "; " if note else "") + f"the stated key ({r0['key']}) is not printed"
+            rule_stated = r0["key"] != "not_stated"
+            note = (note + "; " if note else "") + (f"the stated key ({r0['key']}) is not printed" if rule_stated
+                                                   else "the agreement states no key")
             for m in _alternative_mixes(data, None):
                 alt_cands += _candidates_for_mix(pot, data, m, 0, _key_label(m, printed_t.spec.reference_date),
                                                  False, SHARE_DECIMALS)
         if not pd.isna(spec["alternative_keys"]):
             for ref_key in str(spec["alternative_keys"]).split(";"):
-                kt, kc = ref_key.split(".")
-                other = load_table(kt, raw_dir)
-                k = pd.DataFrame({kc: _align(data, other, kc)})
-                alt_cands += _candidates_for_mix(pot_total, k, {kc: Fraction(1)}, 0, f"proportional to {kt}.{kc}",
-                                                 False, SHARE_DECIMALS)
+                k, mix, label = _alternative(record, data, ref_key)
+                alt_cands += _candidates_for_mix(pot_total, k, mix, 0, label, False, SHARE_DECIMALS)
     elif kind == "implied_key":
         (rule_row,) = [rules.loc[(year, p)] for p in pots]
         pot = int(rule_row["amount_sek"])
         kt, kc = str(spec["alternative_keys"]).split(".")
-        other = load_table(kt, raw_dir)
-        other_pot = int(read_table(kt, raw_dir).total[kc])  # type: ignore[index]
+        other = record.table(kt).data
+        other_pot = int(record.table(kt).total[kc])  # type: ignore[index]
         k = pd.DataFrame({kc: _align(data, other, kc)})
         # the other column is itself rounded: its key is known to ±0.5 kr per cell
         bound = Fraction(1, 2) + Fraction(1, 2) * Fraction(pot, other_pot)
@@ -178,16 +197,19 @@ def reconcile_column(spec: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame
     else:
         raise ValueError(f"unknown column kind '{kind}'")
 
-    cells = _verdicts(published, stated_cands, alt_cands, bound)
+    cells = _verdicts(published, stated_cands, alt_cands, bound, unit, rule_stated)
+    for c in ("published_sek", "recomputed_sek", "deviation_sek"):  # report in kronor whatever the printed unit
+        cells[c] = cells[c] * unit
     cells.insert(0, "region", data["region"].tolist())
     cells.insert(0, "county_code", data["county_code"].tolist())
     cells.insert(0, "column", column)
     cells.insert(0, "table", table)
     cells.insert(0, "year", year)
-    return cells[CELL_COLUMNS], _summary(cells, printed_t, column, note)
+    return cells[CELL_COLUMNS], _summary(cells, printed_t, column, note, unit)
 
 
-def _verdicts(published: list[int], stated: list[Candidate], alts: list[Candidate], bound: Fraction) -> pd.DataFrame:
+def _verdicts(published: list[int], stated: list[Candidate], alts: list[Candidate], bound: Fraction,
+              unit: int = 1, rule_stated: bool = True) -> pd.DataFrame:
     n = len(published)
 
     def hits(c: Candidate) -> int:
@@ -211,25 +233,32 @@ def _verdicts(published: list[int], stated: list[Candidate], alts: list[Candidat
         c = max(stated, key=hits)
         rule = f"stated: {c.rule}" + (f" (exactly reproduced by: {alt.rule}, {alt.rounding})" if alt else "")
         return cells(c, rule, ["exact" if a == p else "within_rounding" for a, p in zip(c.amounts, published)])
+    # with no rule stated there is nothing to fail: a key that reproduces the print is named as what it follows
     if alt is not None:
-        return cells(alt, alt.rule, "stated_rule_fails")
+        return cells(alt, alt.rule if rule_stated else f"no rule stated; reproduced by {alt.rule}",
+                     "stated_rule_fails" if rule_stated else "exact")
     near = next((a for a in alts if a.exact is not None
                  and all(abs(p - e) <= Fraction(1, 2) for p, e in zip(published, a.exact))), None)
     if near is not None:
-        return cells(near, near.rule + " (within rounding)", "stated_rule_fails")
+        return cells(near, near.rule + " (within rounding)" if rule_stated
+                     else f"no rule stated; within rounding of {near.rule}",
+                     "stated_rule_fails" if rule_stated else "within_rounding")
     best = min(stated + alts, key=maxdev)
-    stated_far = not stated or min(maxdev(c) for c in stated) > FAR_SEK
-    if not best.stated and maxdev(best) <= APPROX_SEK and stated_far:
+    # with no stated rule there is nothing to fail: a near miss is "not reproducible", the closest named
+    stated_far = (not stated and rule_stated) or (bool(stated) and min(maxdev(c) for c in stated) * unit > FAR_SEK)
+    if not best.stated and maxdev(best) * unit <= APPROX_SEK and stated_far:
         # the print follows another key to within a few kronor, but not to the krona: say so
-        return cells(best, f"{best.rule} (approximately: at most {maxdev(best)} kr off; "
+        return cells(best, f"{best.rule} (approximately: at most {maxdev(best) * unit} kr off; "
                            "the exact figures are not reproduced)", "stated_rule_fails")
     # nothing reproduces the column: show the deviation from the stated rule when it is computable
     best = min([c for c in stated if c.exact is not None] or alts, key=maxdev)
-    return cells(best, ("stated: " if best.stated else "closest tried: ") + best.rule, "not_reproducible")
+    return cells(best, ("stated: " if best.stated else "closest tried: ") + best.rule
+                 + ("" if unit == 1 else f" (printed in units of {unit:,} kr; at most {maxdev(best)} units off)".replace(",", " ")),
+                 "not_reproducible")
 
 
-def _summary(cells: pd.DataFrame, t, column: str, note: str) -> dict[str, object]:
-    printed_total = int(t.total[column]) if t.total is not None else None
+def _summary(cells: pd.DataFrame, t, column: str, note: str, unit: int = 1) -> dict[str, object]:
+    printed_total = int(t.total[column]) * unit if t.total is not None else None
     counts = cells["verdict"].value_counts()
     return {"year": int(cells["year"].iloc[0]), "table": t.spec.name, "column": column,
             "cells": len(cells), **{v: int(counts.get(v, 0)) for v in VERDICTS},
@@ -240,30 +269,35 @@ def _summary(cells: pd.DataFrame, t, column: str, note: str) -> dict[str, object
             "rule": cells["rule"].iloc[0], "rounding": cells["rounding"].iloc[0], "note": note}
 
 
-def reconcile_all(raw_dir: Path = RAW, years: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reconcile_all(record: Record | None = None, years: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reconcile every printed allocation column; return (cells, per-column summary)."""
-    specs = load_table("printed_columns", raw_dir)
+    from ..record.record import load_record
+
+    record = record or load_record()
+    specs = record.table("printed_columns").data
     if years is not None:
         specs = specs[specs["year"].isin(years)]
     all_cells, summaries = [], []
     for _, spec in specs[specs["kind"] != "sum"].iterrows():
-        cells, summary = reconcile_column(spec, raw_dir)
+        cells, summary = reconcile_column(record, spec)
         all_cells.append(cells)
         summaries.append(summary)
     cells = pd.concat(all_cells, ignore_index=True) if all_cells else pd.DataFrame(columns=CELL_COLUMNS)
     for _, spec in specs[specs["kind"] == "sum"].iterrows():
-        c, s = _reconcile_sum(spec, cells, raw_dir)
+        c, s = _reconcile_sum(record, spec, specs, cells)
         cells = pd.concat([cells, c], ignore_index=True)
         summaries.append(s)
     return cells[CELL_COLUMNS], pd.DataFrame(summaries)
 
 
-def _reconcile_sum(spec: pd.Series, cells: pd.DataFrame, raw_dir: Path) -> tuple[pd.DataFrame, dict[str, object]]:
+def _reconcile_sum(record: Record, spec: pd.Series, specs: pd.DataFrame,
+                   cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
     table, column = str(spec["table"]), str(spec["column"])
-    t = read_table(table, raw_dir)
+    t = record.table(table)
     parts = cells[(cells["table"] == table) & (cells["column"] != column)]
-    # a part printed twice (the ambulance base and rest, and their total) counts once
-    parts = parts[~parts["column"].isin(["minimibelopp_sek", "ambulans_sek"])]
+    # parts printed twice (a base amount and its rest, beside their total: kinds base_part, rest_part) count once
+    repeated = specs[(specs["table"] == table) & specs["kind"].isin(["base_part", "rest_part"])]["column"]
+    parts = parts[~parts["column"].isin(list(repeated))]
     recomputed = parts.groupby("county_code")["recomputed_sek"].sum()
     worst = parts.groupby("county_code")["verdict"].agg(lambda v: max(v, key=VERDICTS.index))
     published = t.data.set_index("county_code")[column].astype("int64")
@@ -290,12 +324,12 @@ def _sum_verdict(deviation: int, worst_part: str, n_parts: int) -> str:
     return "not_reproducible"
 
 
-def characterise(cells: pd.DataFrame, raw_dir: Path = RAW) -> pd.DataFrame:
+def characterise(record: Record, cells: pd.DataFrame) -> pd.DataFrame:
     """For not-reproducible columns: correlation of the printed shares with each printed key."""
     out = []
     bad = cells[cells["verdict"] == "not_reproducible"].groupby(["table", "column"])
     for (table, column), grp in bad:
-        data = load_table(str(table), raw_dir).set_index("county_code")
+        data = record.table(str(table)).data.set_index("county_code")
         share = grp.set_index("county_code")["published_sek"] / grp["published_sek"].sum()
         for key in ("population", "municipal_care_patients", "municipal_care_recipients"):
             if key in data:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import csv
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pandas as pd
 
-from ..record.catalog import load_catalog
 from ..errors import DataError
-from ..record.tables import RawTable, read_table
-from ..paths import RAW
+from .record import Record
+from .tables import RawTable
 
 FINDING_COLUMNS = ["year", "table", "check", "row", "column", "printed", "computed",
                    "difference", "unit", "explanation"]
@@ -159,14 +157,15 @@ def _unit(t: RawTable, col: str) -> str:
     return t.spec.unit
 
 
-def check_cross_tables(raw_dir: Path = RAW) -> list[dict[str, object]]:
-    """Compare the same quantity printed in two tables, region by region."""
-    cat = load_catalog(raw_dir)
+def check_cross_tables(record: Record, tables: set[str] | None = None) -> list[dict[str, object]]:
+    """Compare the same quantity printed in two tables, region by region (those touching `tables`)."""
     out = []
-    for rule in cat.cross_checks:
+    for rule in record.catalog.cross_checks:
         lt, lc = rule["left"].split(".")
         rt, rc = rule["right"].split(".")
-        left, right = read_table(lt, raw_dir), read_table(rt, raw_dir)
+        if tables is not None and not {lt, rt} & tables:
+            continue
+        left, right = record.table(lt), record.table(rt)
         merged = left.data[["county_code", "region", lc]].merge(
             right.data[["county_code", rc]], on="county_code", suffixes=("_left", "_right"))
         lcol = lc if lc != rc else f"{lc}_left"
@@ -182,13 +181,14 @@ def check_cross_tables(raw_dir: Path = RAW) -> list[dict[str, object]]:
     return out
 
 
-def check_rules_against_print(raw_dir: Path = RAW) -> list[dict[str, object]]:
+def check_rules_against_print(record: Record, years: set[int] | None = None) -> list[dict[str, object]]:
     """Check that the pots of the stated rules add up to each printed column total and pot table."""
-    rules = read_table("allocation_rules", raw_dir)
     out = []
-    r = rules.data
+    r = record.table("allocation_rules").data
+    if years is not None:
+        r = r[r["year"].isin(years)]
     for (table, column), grp in r.dropna(subset=["published_table"]).groupby(["published_table", "published_column"]):
-        t = read_table(str(table), raw_dir)
+        t = record.table(str(table))
         if t.total is None:
             continue
         pots = int(grp["amount_sek"].sum())
@@ -198,7 +198,7 @@ def check_rules_against_print(raw_dir: Path = RAW) -> list[dict[str, object]]:
                                 "SEK", f"the pots {', '.join(grp['pot_id'])} add up to {pots}"))
     for year, grp in r.groupby("year"):
         name = f"{year}_pots"
-        pots_t = read_table(name, raw_dir)
+        pots_t = record.table(name)
         d = pots_t.data
         col = "amount_sek" if "amount_sek" in d.columns else "amount_msek"
         printed = sum(_kronor(v, col) for v in d.loc[d["row_type"] == "total", col])
@@ -208,12 +208,14 @@ def check_rules_against_print(raw_dir: Path = RAW) -> list[dict[str, object]]:
     return out
 
 
-def check_text_claims(raw_dir: Path = RAW) -> list[dict[str, object]]:
+def check_text_claims(record: Record, years: set[int] | None = None) -> list[dict[str, object]]:
     """Compare the totals the agreements state in prose with the sum of the pots they cover."""
-    claims = read_table("text_totals", raw_dir)
-    rules = read_table("allocation_rules", raw_dir).data
+    claims = record.table("text_totals")
+    rules = record.table("allocation_rules").data
     out = []
     for _, c in claims.data.iterrows():
+        if years is not None and int(c["year"]) not in years:
+            continue
         pots = rules[rules["year"] == c["year"]].set_index("pot_id")["amount_sek"]
         names = str(c["components"]).split(";")
         unknown = [n for n in names if n not in pots.index]
@@ -232,21 +234,30 @@ def check_text_claims(raw_dir: Path = RAW) -> list[dict[str, object]]:
     return out
 
 
-def run_checks(raw_dir: Path = RAW) -> pd.DataFrame:
-    """Load and validate every raw table (DataError on the first broken file) and return the findings."""
-    cat = load_catalog(raw_dir)
+def run_checks(record: Record | None = None, year: int | None = None) -> pd.DataFrame:
+    """Validate the raw tables (DataError on the first broken file) and return the findings.
+
+    With `year`, only that agreement year's tables and the checks that concern them are read.
+    """
+    from .record import load_record
+
+    record = record or load_record()
     findings: list[dict[str, object]] = []
-    for name, spec in cat.tables.items():
-        if spec.optional and not (raw_dir / spec.file).is_file():
+    names = [n for n, s in record.catalog.tables.items() if year is None or s.year == year]
+    for name in names:
+        spec = record.catalog.tables[name]
+        if spec.optional and not record.has(name):
             continue
-        t = read_table(name, raw_dir)
-        raw_text = _raw_cells(raw_dir / spec.file) if spec.checks.get("shares") else {}
+        t = record.table(name)
+        raw_text = _raw_cells(record.raw_dir / spec.file) if spec.checks.get("shares") else {}
         findings += check_column_totals(t) + check_row_totals(t) + check_pots(t) + check_survey_rows(t)
         if raw_text:
             findings += check_shares(t, raw_text)
-    findings += check_cross_tables(raw_dir)
-    findings += check_rules_against_print(raw_dir)
-    findings += check_text_claims(raw_dir)
+    scope = None if year is None else set(names)
+    years = None if year is None else {year}
+    findings += check_cross_tables(record, scope)
+    findings += check_rules_against_print(record, years)
+    findings += check_text_claims(record, years)
     return pd.DataFrame(findings, columns=FINDING_COLUMNS)
 
 

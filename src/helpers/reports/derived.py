@@ -1,28 +1,27 @@
-"""Write derived tables atomically, each with a provenance sidecar."""
+"""Derived tables: written atomically with a provenance sidecar, and read back by later notebooks.
+
+The sidecar's inputs are the files this process actually read (helpers.provenance), so no list
+of inputs is kept by hand; reading a derived table notes it in that ledger too, so a table built
+on another records what it rests on.
+"""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
+from .. import provenance
+from ..errors import DataError
 from ..paths import DERIVED, ROOT, relative
 
-
-def sha256(path: Path) -> str:
-    """Return the SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+sha256 = provenance.sha256
 
 
 def code_version() -> str:
@@ -50,12 +49,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_derived(df: "pd.DataFrame", name: str, *, inputs: Iterable[Path | str], params: dict[str, Any],
-                  description: str, estimate: bool = False, out_dir: Path = DERIVED) -> Path:
+def write_derived(df: "pd.DataFrame", name: str, *, params: dict[str, Any], description: str,
+                  estimate: bool = False, out_dir: Path = DERIVED) -> Path:
     """Write `df` to data/derived/<name>.csv with a <name>.meta.json provenance sidecar.
 
-    The sidecar records the inputs and their checksums, the parameters, the code version and
-    whether the table holds estimates (figures not printed in any source).
+    The sidecar records every file this process read (with checksums), the parameters, the code
+    version and whether the table holds estimates (figures not printed in any source).
     """
     path = out_dir / f"{name}.csv"
     meta = {
@@ -65,8 +64,7 @@ def write_derived(df: "pd.DataFrame", name: str, *, inputs: Iterable[Path | str]
         "rows": int(len(df)),
         "columns": list(map(str, df.columns)),
         "parameters": params,
-        "inputs": {relative(Path(p)): sha256(ROOT / p if not Path(p).is_absolute() else Path(p))
-                   for p in inputs},
+        "inputs": provenance.reads(),
         "code_version": code_version(),
         "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
@@ -74,3 +72,20 @@ def write_derived(df: "pd.DataFrame", name: str, *, inputs: Iterable[Path | str]
     atomic_write_bytes(path.with_suffix(".meta.json"),
                        (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     return path
+
+
+def read_derived(name: str, *, out_dir: Path = DERIVED, dtype: dict[str, str] | None = None) -> "pd.DataFrame":
+    """Read a derived table another notebook wrote (noted in the ledger); a missing one names its writer."""
+    import pandas as pd
+
+    path = out_dir / f"{name}.csv"
+    if not path.is_file():
+        raise DataError(relative(path), "derived table is missing: run the notebook that writes it first "
+                        "(`make reports` runs the whole plan in order)")
+    provenance.note(path)
+    return pd.read_csv(path, dtype={"county_code": "string", **(dtype or {})}, keep_default_na=True)
+
+
+def derived_meta(name: str, *, out_dir: Path = DERIVED) -> dict[str, Any]:
+    """Return the provenance sidecar of a derived table."""
+    return json.loads((out_dir / f"{name}.meta.json").read_text(encoding="utf-8"))

@@ -7,7 +7,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..constants import HEADLINE_MIME
+from .. import provenance
+from ..constants import HEADLINE_MIME, READS_MIME
 
 NBSP = "\u00a0"
 
@@ -68,5 +69,6 @@ def headline(figures: dict[str, Any]) -> None:
     from IPython.display import display
 
     lines = "\n".join(f"- **{k}**: {v}" for k, v in figures.items())
-    display({HEADLINE_MIME: json.loads(json.dumps(figures, default=str)),
+    # the files this run read travel with the headline: the runner's cache and provenance use them
+    display({HEADLINE_MIME: json.loads(json.dumps(figures, default=str)), READS_MIME: provenance.reads(),
              "text/markdown": "**Headline figures**\n\n" + lines}, raw=True)

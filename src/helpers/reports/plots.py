@@ -32,7 +32,7 @@ def share_scatter(totals: pd.DataFrame, title: str) -> plt.Figure:
     """Each region's share of the money against its share of the key population (percent)."""
     d = totals.dropna(subset=["population_share"])
     fig, ax = plt.subplots(figsize=(6.5, 6))
-    sns.scatterplot(data=d, x=d["population_share"] * 100, y=d["amount_share"] * 100, hue="recipient", ax=ax)
+    sns.scatterplot(data=d, x=d["population_share"] * 100, y=d["amount_share"] * 100, hue="group", ax=ax)
     lim = float(max(d["population_share"].max(), d["amount_share"].max()) * 100 * 1.05)
     ax.plot([0, lim], [0, lim], color="grey", lw=1, ls=":")
     for _, r in d[(d["amount_share"] > 0.06) | ((d["share_ratio"] - 1).abs() > 0.4)].iterrows():

@@ -1,31 +1,19 @@
 """Views of the published record for the notebooks: overviews, formatted tables, findings."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from ..record.catalog import TableSpec, load_catalog
-from ..record.tables import read_table
-from ..paths import RAW
-from ..reports.format import style_table
-
-AGREEMENT_YEARS = (2017, 2019, 2020, 2021)
+from ..record.catalog import TableSpec
+from ..record.record import Record
+from .format import style_table
 
 
-def check_year(year: int, raw_dir: Path = RAW) -> None:
-    """Raise ValueError naming the known agreement years when `year` has no printed tables."""
-    years = sorted({t.year for t in load_catalog(raw_dir).tables.values() if t.year})
-    if year not in years:
-        raise ValueError(f"no agreement tables for year {year}; known years: {', '.join(map(str, years))}")
-
-
-def source_overview(year: int, raw_dir: Path = RAW) -> pd.DataFrame:
+def source_overview(record: Record, year: int) -> pd.DataFrame:
     """Return one row per raw table of `year`: document, section, unit, reference date, size."""
-    check_year(year, raw_dir)
+    record.check_year(year)
     rows = []
-    for spec in load_catalog(raw_dir).for_year(year):
-        t = read_table(spec.name, raw_dir)
+    for spec in record.catalog.for_year(year):
+        t = record.table(spec.name)
         rows.append({"table": spec.name, "document": spec.source.title, "issuer": spec.source.issuer,
                      "reference": spec.source.reference, "date": spec.source.date, "section": spec.section,
                      "unit": spec.unit, "reference_date": spec.reference_date or "–",
@@ -46,9 +34,9 @@ def _formats(spec: TableSpec) -> dict[str, list[str]]:
     return {"kronor": kronor, "counts": counts, "decimals": decimals}  # type: ignore[dict-item]
 
 
-def printed_table(name: str, raw_dir: Path = RAW):  # -> Styler
+def printed_table(record: Record, name: str):  # -> Styler
     """Return a raw table as printed (body and printed total row), formatted for reading."""
-    t = read_table(name, raw_dir)
+    t = record.table(name)
     cols = [c for c in t.spec.columns]
     df = t.data[cols].copy()
     if t.spec.region_column:

@@ -1,0 +1,110 @@
+"""The manifest of runs and the cache decision: a run whose notebook, parameters, code and the
+files it actually read are unchanged since its last good run is skipped without a kernel.
+
+What a run read is what its notebook reported (helpers.provenance, emitted with the headline
+figures): no list of inputs is kept by hand.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from .. import provenance
+from ..errors import GonvError
+from ..paths import ROOT
+from ..reports.derived import atomic_write_bytes
+from .plan import Run
+
+CODE_GLOBS = ["pyproject.toml", "src/helpers/**/*.py", "src/helpers/**/*.j2", "src/helpers/**/*.json"]
+
+
+class Digests:
+    """SHA-256 of files, computed once per process (a batch reads the same inputs many times)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, str | None] = {}
+
+    def of(self, rel: str) -> str | None:
+        """Return the digest of a file relative to the project root (None when it is gone)."""
+        path = ROOT / rel
+        if path not in self._cache:
+            self._cache[path] = provenance.sha256(path) if path.is_file() else None
+        return self._cache[path]
+
+    def forget(self, rel: str) -> None:
+        """Drop one file's digest (it was just rewritten by a run)."""
+        self._cache.pop(ROOT / rel, None)
+
+
+def code_fingerprint() -> str:
+    """Hash the package's code and the pinned dependencies: a change re-runs everything."""
+    h = hashlib.sha256()
+    files = sorted({p for g in CODE_GLOBS for p in ROOT.glob(g) if p.is_file()})
+    for f in files:
+        h.update(str(f.relative_to(ROOT)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def static_key(run: Run, notebooks: Path, code: str) -> str:
+    """Hash what a run's output depends on besides the files it reads: notebook, parameters, code."""
+    h = hashlib.sha256()
+    h.update((notebooks / run.notebook).read_bytes())
+    h.update(json.dumps(run.parameters, sort_keys=True).encode())
+    h.update(code.encode())
+    return h.hexdigest()
+
+
+def stale_reads(entry: dict[str, Any], digests: Digests) -> list[str]:
+    """Return the files a previous run read that have changed or gone since."""
+    return [p for p, d in (entry.get("reads") or {}).items() if digests.of(p) != d]
+
+
+class Manifest:
+    """reports/manifest.json: one entry per run id, and the cached notebook inspections."""
+
+    def __init__(self, reports: Path) -> None:
+        self.path = reports / "manifest.json"
+        self.runs: dict[str, dict[str, Any]] = {}
+        self.notebooks: dict[str, Any] = {}
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            self.runs, self.notebooks = dict(doc.get("runs") or {}), dict(doc.get("notebooks") or {})
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def save(self) -> None:
+        """Write the manifest atomically."""
+        atomic_write_bytes(self.path, json.dumps({"runs": self.runs, "notebooks": self.notebooks},
+                                                 ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+
+
+class LockHeld(GonvError):
+    """Another runner works on the same reports folder."""
+
+
+@contextmanager
+def reports_lock(reports: Path) -> Iterator[None]:
+    """Hold the reports folder for this runner; a second runner exits with one line naming the holder."""
+    reports.mkdir(parents=True, exist_ok=True)
+    path = reports / ".runner.lock"
+    fh = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise LockHeld(f"another runner is writing {reports.name}/ ({holder}); wait for it to finish") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
