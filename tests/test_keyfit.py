@@ -58,6 +58,22 @@ def test_the_convention_is_identified_and_the_others_are_disproved() -> None:
     assert "no integer" in fit.describe()
 
 
+# 100 kr by (1, 2, 3) truncated: 16.67, 33.33, 50 → 16, 33, 50. floor pins p1/P ∈ [0.16, 0.17),
+# p2/P ∈ [0.33, 0.34), p3/P ∈ [0.50, 0.51): at P = 6 → 1, 2, 3 ✓; P = 1…5, 7…11: p1's interval is empty
+# (P = 5: [0.80, 0.85); P = 7: [1.12, 1.19)). half up needs p1/P ∈ [0.155, 0.165): P = 6 gives [0.93, 0.99), empty.
+# largest_remainder (amount within 1 kr of the exact one) admits (1, 2, 3) at P = 6, but re-allocating it gives
+# 17, 33, 50 (the missing krona goes to the largest remainder, 0.67): the candidate misses the print.
+# At every other P ≤ 11 its interval p1/P ∈ [0.15, 0.17] holds no integer (P = 5: [0.75, 0.85]; P = 7: [1.05, 1.19];
+# P = 11: [1.65, 1.87]).
+def test_floor_is_identified_and_a_candidate_that_re_allocates_wrongly_is_rejected() -> None:
+    fit = fit_key([PrintedColumn(100, [16, 33, 50])], totals=(1, 11))
+    assert fit.conventions == ("floor",)
+    assert fit.key == (1, 2, 3)
+    lr = fit.searches["largest_remainder"]
+    assert lr.allocation_differs == 1 and lr.no_integer == 10
+    assert fit.searches["half_up"].no_integer == 11
+
+
 def test_no_key_is_a_finding_with_its_proof() -> None:
     # 17, 33, 50 of 100 and 50, 30, 20 of 100 cannot share one key: recipient 1 would hold ≈17 % and ≈50 %
     cols = [PrintedColumn(100, [17, 33, 50], name="A"), PrintedColumn(100, [50, 30, 20], name="C")]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+from itertools import accumulate
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -41,7 +42,7 @@ _BOUNDS: dict[str, tuple[int, bool, int, bool]] = {
     "half_up_residual": (-1, True, 1, False),
 }
 _EXACT_BOX = {"half_up", "floor"}   # every integer key in the box with Σ = P reproduces the column
-_EPS = 1e-6                          # float pre-filter margin, in inhabitants (float error is ~1e-9)
+_EPS = 1e-6                          # float pre-filter margin, in units (plus a relative part)
 
 
 @dataclass(frozen=True)
@@ -155,17 +156,19 @@ def _filter_chunk(P: np.ndarray, lo: np.ndarray, hi: np.ndarray, order: np.ndarr
     more than `tolerate` recipients' widened intervals hold no integer, so the cost is about
     `tolerate` + 1 full passes. Widening by _EPS makes "no integer" certain (float error ~1e-9).
     """
+    # float error of P·ratio is below P·2**-50; the margin keeps "no integer" certain
+    eps = _EPS + float(P[-1]) * 2.0 ** -48 if P.size else _EPS
     keep = np.arange(P.size)
     nfail = np.zeros(P.size, dtype=np.int16)
     sum_lo = np.zeros(P.size)
     sum_hi = np.zeros(P.size)
     for i in order:
         p = P[keep]
-        low = np.ceil(p * lo[i, 0] - _EPS)
-        high = np.floor(p * hi[i, 0] + _EPS)
+        low = np.ceil(p * lo[i, 0] - eps)
+        high = np.floor(p * hi[i, 0] + eps)
         for j in range(1, lo.shape[1]):
-            np.maximum(low, np.ceil(p * lo[i, j] - _EPS), out=low)
-            np.minimum(high, np.floor(p * hi[i, j] + _EPS), out=high)
+            np.maximum(low, np.ceil(p * lo[i, j] - eps), out=low)
+            np.minimum(high, np.floor(p * hi[i, j] + eps), out=high)
         nfail[keep] += low > high
         sum_lo[keep] += low
         sum_hi[keep] += high
@@ -205,7 +208,7 @@ def _count_keys(lows: list[int], highs: list[int], P: int) -> int:
     for w in widths:
         if w == 0:
             continue
-        prefix = np.cumsum([0, *ways]).tolist()
+        prefix = list(accumulate(ways, initial=0))
         ways = [prefix[t + 1] - prefix[max(0, t - w)] for t in range(target + 1)]
     return ways[target]
 
@@ -388,8 +391,8 @@ def fit_key(columns: Sequence[PrintedColumn], *, totals: tuple[int, int] | None 
         first, last, adaptive = int(totals[0]), int(totals[1]), False
         if first < 1 or last < first:
             raise ValueError(f"the range of totals {totals} is empty or not positive")
-    if last > 2 ** 52:
-        raise ValueError("totals above 2**52 cannot be searched exactly in float64")
+    if last > 2 ** 40:
+        raise ValueError("totals above 2**40 are beyond the float pre-filter's precision")
     for r in roundings:
         if r not in _BOUNDS:
             raise ValueError(f"unknown rounding '{r}' (known: {', '.join(ROUNDINGS)})")
@@ -426,7 +429,20 @@ def describe_fit(fit: KeyFit) -> str:
     def lab(i: int) -> str:
         return escape(fit.labels[i])
 
+    def failed(r: str, s: ConventionSearch) -> str:
+        a, b = s.totals_searched
+        miss = ""
+        if s.closest_total is not None:
+            who = ", ".join(lab(i) for i in s.closest_failing)
+            miss = (f" Closest: total {_n(s.closest_total)}, where {len(s.closest_failing)} recipient(s) "
+                    f"have no integer in their interval ({who}).")
+        return f"- `{r}`, totals {_n(a)}–{_n(b)}: {_proof(s)}.{miss}"
+
     cols = ", ".join(escape(c.name or f"column {j + 1}") + f" ({_n(c.pot)} kr)" for j, c in enumerate(fit.columns))
+    method = ("Method: each printed amount pins its recipient's share of the key to an interval (under half up, "
+              "a − ½ ≤ base + rest · p/P < a + ½); for every total P searched, each recipient's interval in whole "
+              "units is intersected over the columns, and a key exists at P only if every interval holds an integer "
+              "and those integers can add up to P; every candidate is then re-allocated by the allocation engine.")
     lines = []
     if fit.exists:
         s = fit.searches[str(fit.convention)]
@@ -434,42 +450,49 @@ def describe_fit(fit: KeyFit) -> str:
         key = fit.key or ()
         rng = fit.total_range or (0, 0)
         if fit.unique:
-            head = (f"**RECONSTRUCTED key.** Exactly one key in whole units reproduces every amount of {cols} "
-                    f"to the krona: total {_n(sum(key))}, rounding `{fit.convention}`, among all totals "
-                    f"{_n(a)}–{_n(b)}.")
+            lines.append(f"**RECONSTRUCTED key (not printed).** Exactly one key in whole units reproduces every "
+                         f"amount of {cols} to the krona: total {_n(sum(key))}, rounding `{fit.convention}`, among "
+                         f"all totals {_n(a)}–{_n(b)}.")
         else:
-            head = (f"**RECONSTRUCTED key, not unique.** Keys in whole units reproduce every amount of {cols} "
-                    f"under `{fit.convention}` at {len(s.totals)} total(s) in {_n(rng[0])}–{_n(rng[1])} "
-                    f"({fit.n_keys} key(s) in all; searched {_n(a)}–{_n(b)}). Shown: the key at the smallest total.")
-        lines.append(head)
+            lines.append(f"**RECONSTRUCTED key (not printed), not unique.** Keys in whole units reproduce every "
+                         f"amount of {cols} under `{fit.convention}` at {len(s.totals)} total(s) in "
+                         f"{_n(rng[0])}–{_n(rng[1])} ({fit.n_keys} key(s) in all; searched {_n(a)}–{_n(b)}). "
+                         "Shown: the key at the smallest total.")
         exact = int((fit.cells["verdict"] == "exact").sum())
         lines.append(f"Re-allocated with this key, {exact} of {len(fit.cells)} printed cells are exact.")
-        others = [r for r in fit.conventions[1:]]
+        if fit.convention == "half_up_residual":
+            parts = []
+            for c in fit.columns:
+                plain = allocate(c.pot, list(key), base_amount=c.base_amount, rounding="half_up")
+                target = int(np.argmax(c.amounts))
+                left = c.pot - int(plain.sum())
+                parts.append(f"{escape(c.name or 'a column')}: the half-up amounts add up to {_n(int(plain.sum()))}"
+                             + (f", and the {_n(left)} kr left over went to {lab(target)}" if left else
+                                ", the pot: no residual"))
+            lines.append("The residual: " + "; ".join(parts) + ".")
+        others = list(fit.conventions[1:])
         if others:
             lines.append("Other conventions that also reproduce the print: " + ", ".join(f"`{r}`" for r in others)
                          + (" (with the same key)" if not fit.conventions_with_other_keys() else " (with other keys)") + ".")
-        lines.append("Proof of uniqueness within the range: at every other total, " + _proof(s) + ".")
+        lines.append(f"Proof that no other total in the range works under `{fit.convention}`: " + _proof(s) + ".")
+        rest = [failed(r, x) for r, x in fit.searches.items() if not x.exists]
+        if rest:
+            lines.append("No key reproduces the print under the other conventions:\n" + "\n".join(rest))
     else:
         lines.append(f"**No key in whole units reproduces {cols} to the krona** under any of "
-                     + ", ".join(f"`{r}`" for r in fit.searches) + ".")
-        for r, s in fit.searches.items():
-            a, b = s.totals_searched
-            miss = ""
-            if s.closest_total is not None:
-                who = ", ".join(lab(i) for i in s.closest_failing)
-                miss = (f" Closest: total {_n(s.closest_total)}, where {len(s.closest_failing)} recipient(s) "
-                        f"have no integer in their interval ({who}).")
-            lines.append(f"- `{r}`, totals {_n(a)}–{_n(b)}: {_proof(s)}.{miss}")
+                     + ", ".join(f"`{r}`" for r in fit.searches) + ". Proof, per convention:")
+        lines.append("\n".join(failed(r, s) for r, s in fit.searches.items()))
+    lines.append(method)
     lines.append("Shares alone do not fix the scale (k times a working key also works), so a total is unique "
                  "only within a range narrower than a factor of two.")
     return "\n\n".join(lines)
 
 
 def _proof(s: ConventionSearch) -> str:
-    parts = [f"for {_n(s.no_integer)} total(s) at least one recipient's interval holds no integer"]
+    parts = [f"for {_n(s.no_integer)} total(s) at least one recipient's interval holds no integer"] if s.no_integer else []
     if s.sum_mismatch:
         parts.append(f"for {_n(s.sum_mismatch)} every interval holds one but the forced integers cannot add up "
                      "to the total (Σ of the lower bounds > P or Σ of the upper bounds < P)")
     if s.allocation_differs:
         parts.append(f"for {_n(s.allocation_differs)} the candidate keys, re-allocated, miss the print")
-    return "; ".join(parts)
+    return "; ".join(parts) or "no other total was searched"
