@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.keybounds import (amount_bounds, backtest_interpolation, interpolate_key, key_bounds,
+from helpers.keybounds import (amount_bounds, backtest_interpolation, interpolate_key,
+                               interpolation_geometry_ratio, key_bounds,
                                measured_gaps, method_markdown, month_end_instant, partial_series_estimate,
                                stock_instant)
 from helpers.load import load_table, load_total
@@ -136,6 +137,13 @@ def test_the_2019_bound_covers_every_estimator() -> None:
         assert (a["lower_sek"] <= a[f"amount_{c}_sek"]).all() and (a[f"amount_{c}_sek"] <= a["upper_sek"]).all()
     assert (a["bound_sek"] > a["spread_sek"]).all()      # measured errors widen it beyond the spread
     assert int(a["amount_sek"].sum()) == 1_500_000_000
+
+
+def test_interpolation_geometry_ratio_by_hand() -> None:
+    # 2019 use: from 1 Jan 2019 (the 31 Dec stock) to 1 Nov 2019 (304 days), back to 1 Nov 2018 (61 days before):
+    # |−61 × 365| = 22 265. Back-test: 304 days after 1 Jan 2019 and 366 before 1 Nov 2020: 111 264. Ratio 0.2001.
+    r = interpolation_geometry_ratio(DEC_2018, NOV_2019, pd.Timestamp("2018-11-01"), DEC_2018, NOV_2020, NOV_2019)
+    assert r == pytest.approx(22_265 / 111_264)
 
 
 def test_misaligned_keys_are_refused() -> None:

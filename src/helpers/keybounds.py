@@ -86,6 +86,23 @@ def backtest_interpolation(before: pd.Series, after: pd.Series, truth: pd.Series
     return out
 
 
+def interpolation_geometry_ratio(t_before: object, t_after: object, t: object, backtest_before: object,
+                                 backtest_after: object, backtest_t: object) -> float:
+    """Return |(t − t0)(t1 − t)| over the same product of a back-test (a model, not a measurement).
+
+    Linear interpolation through a path of constant curvature misses by curvature/2 · (t − t0)(t1 − t),
+    so under that model a back-test's error scales to another geometry by this ratio. It is offered
+    for comparison; :func:`key_bounds` applies the measured error unscaled unless told otherwise.
+    """
+    def product(a: object, b: object, x: object) -> int:
+        return abs((pd.Timestamp(x) - pd.Timestamp(a)).days * (pd.Timestamp(b) - pd.Timestamp(x)).days)
+
+    base = product(backtest_before, backtest_after, backtest_t)
+    if base == 0:
+        raise ValueError("the back-test's target coincides with one of its keys")
+    return product(t_before, t_after, t) / base
+
+
 def measured_gaps(gaps: pd.DataFrame, printed_totals: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Return the end-of-October vs 1-November gaps with their relative size, checked for consistency.
 

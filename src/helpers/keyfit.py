@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 import math
-from itertools import accumulate
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import accumulate
 
 import numpy as np
 import pandas as pd
@@ -154,9 +154,9 @@ def _filter_chunk(P: np.ndarray, lo: np.ndarray, hi: np.ndarray, order: np.ndarr
 
     Recipients are taken one at a time (the most constraining first) and a total is dropped once
     more than `tolerate` recipients' widened intervals hold no integer, so the cost is about
-    `tolerate` + 1 full passes. Widening by _EPS makes "no integer" certain (float error ~1e-9).
+    `tolerate` + 1 full passes. The intervals are widened beyond the float error of P·ratio (below
+    P·2**-50), so a total dropped here certainly has a recipient without an integer.
     """
-    # float error of P·ratio is below P·2**-50; the margin keeps "no integer" certain
     eps = _EPS + float(P[-1]) * 2.0 ** -48 if P.size else _EPS
     keep = np.arange(P.size)
     nfail = np.zeros(P.size, dtype=np.int16)
