@@ -1,4 +1,4 @@
-"""Benchmark the exact key search (helpers.keyfit) on the 2017 Tabell 1 and Tabell 2.
+"""Benchmark the exact key search (helpers.analyses.keyfit) on the 2017 Tabell 1 and Tabell 2.
 
 Goal (issue: unprinted keys): a search over 10^5–10^6 totals takes seconds, not minutes.
 Two searches, all five rounding conventions each:
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from helpers.keyfit import PrintedColumn, fit_key  # noqa: E402
-from helpers.load import read_table  # noqa: E402
+from helpers.analyses.keyfit import PrintedColumn, fit_key  # noqa: E402
+from helpers.record.tables import read_table  # noqa: E402
 
 GOAL_S = 10.0   # "seconds, not minutes" for about a million totals
 

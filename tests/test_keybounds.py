@@ -1,15 +1,16 @@
-"""Bounds for an estimated key (helpers.keybounds): the back-test on printed figures, hand-computed cases."""
+"""Bounds for an estimated key (helpers.analyses.keybounds): the back-test on printed figures, hand-computed cases."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from helpers.keybounds import (amount_bounds, backtest_interpolation, interpolate_key,
+from helpers.analyses.keybounds import (amount_bounds, backtest_interpolation, interpolate_key,
                                interpolation_geometry_ratio, key_bounds,
                                measured_gaps, method_markdown, month_end_instant, partial_series_estimate,
                                stock_instant)
-from helpers.load import load_table, load_total
-from helpers.populations import derive_population_2018_12_31
+from helpers.record.tables import load_table, load_total
+from helpers.analyses.keys import population_key
+from helpers.record.record import load_record
 
 DEC_2018 = stock_instant("2018-12-31")            # the 31 Dec stock is the count at 00:00 on 1 Jan 2019
 NOV_2019 = pd.Timestamp("2019-11-01")
@@ -21,7 +22,7 @@ def _key(table: str) -> pd.Series:
 
 
 def _dec_2018() -> pd.Series:
-    return derive_population_2018_12_31().set_index("county_code")["population"].astype("int64")
+    return population_key(load_record(), "2018-12-31").frame.set_index("county_code")["population"].astype("int64")
 
 
 def test_instants() -> None:

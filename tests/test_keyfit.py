@@ -1,13 +1,13 @@
-"""Exact reconstruction of an unprinted integer key (helpers.keyfit), on hand-computed cases and 2017."""
+"""Exact reconstruction of an unprinted integer key (helpers.analyses.keyfit), on hand-computed cases and 2017."""
 from __future__ import annotations
 
 from fractions import Fraction
 
 import pytest
 
-from helpers.allocation import allocate
-from helpers.keyfit import PrintedColumn, default_lower_total, fit_key
-from helpers.load import read_table
+from helpers.analyses.allocation import allocate
+from helpers.analyses.keyfit import PrintedColumn, default_lower_total, fit_key
+from helpers.record.tables import read_table
 
 
 # 100 kr split by the key (1, 2, 3) half up: 16.67, 33.33, 50 → 17, 33, 50.
