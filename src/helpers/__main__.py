@@ -1,4 +1,4 @@
-"""Command line: `python -m helpers check | run | refresh-notebooks` (also the `gonv` script)."""
+"""Command line: `python -m helpers check | run | refresh-notebooks | fetch` (also the `gonv` script)."""
 from __future__ import annotations
 
 import argparse
@@ -71,10 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     ref = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place (nbval baseline)")
     ref.add_argument("--kernel", default="gonv")
+    from .opendata.cli import add_fetch_parser, run_fetch
+
+    add_fetch_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return {"check": _check, "run": _run, "refresh-notebooks": _refresh}[args.command](args)
+        return {"check": _check, "run": _run, "refresh-notebooks": _refresh,
+                "fetch": run_fetch}[args.command](args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
