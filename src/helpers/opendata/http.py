@@ -157,7 +157,9 @@ class HttpClient:
                     last = "HTTP 429 Too Many Requests"
                 elif r.status_code >= 500:
                     last = f"HTTP {r.status_code} {r.reason_phrase}".rstrip()
-                    wait = self._backoff(attempt)
+                    # a 503 may say when to come back; otherwise exponential backoff
+                    wait = min(retry_after_seconds(r.headers.get("Retry-After"), self._backoff(attempt)),
+                               self.max_retry_after)
                 else:
                     raise FetchError(f"{full}: HTTP {r.status_code} {r.reason_phrase}{_detail(r)}", url=full)
             if attempt < self.max_retries:

@@ -187,21 +187,25 @@ def build_selection(meta: dict[str, Any], *, years: Sequence[int] | None = None,
     return selection
 
 
-def _split(selection: dict[str, list[str]], sizes: dict[str, int], max_cells: int) -> list[dict[str, list[str]]]:
-    """Split a selection so that each part has at most max_cells cells (largest variable first)."""
+def _split(selection: dict[str, list[str]], sizes: dict[str, int], max_cells: int,
+           first: str | None = None) -> list[dict[str, list[str]]]:
+    """Split a selection so that each part has at most max_cells cells (`first`, then the largest variable).
+
+    Splitting by period first keeps every part a complete cross-section of the counties.
+    """
     cells = math.prod(sizes[k] for k in selection)
     if cells <= max_cells:
         return [selection]
     splittable = [k for k in selection if len(selection[k]) > 1]
     if not splittable:
         return [selection]
-    big = max(splittable, key=lambda k: len(selection[k]))
+    big = first if first in splittable else max(splittable, key=lambda k: len(selection[k]))
     others = cells // len(selection[big])
     chunk = max(max_cells // others, 1)
     parts = []
     for i in range(0, len(selection[big]), chunk):
         part = {**selection, big: selection[big][i:i + chunk]}
-        parts.extend(_split(part, {**sizes, big: len(part[big])}, max_cells))
+        parts.extend(_split(part, {**sizes, big: len(part[big])}, max_cells, first))
     return parts
 
 
@@ -221,7 +225,7 @@ def fetch_scb(tables: Sequence[str], *, years: Sequence[int] | None = None,
             meta, meta_url = client.metadata(table)
             selection = build_selection(meta, years=years, regions=region_list, where=meta_url)
             sizes = {k: len(v) for k, v in selection.items()}
-            parts = _split(selection, sizes, max_cells)
+            parts = _split(selection, sizes, max_cells, _dim(meta, _TIME_DIMS, "time"))
             answers = [client.data(table, part) for part in parts]
             fetched.append((table, meta_url, parts, answers))
     finally:
