@@ -166,3 +166,16 @@ def test_a_second_fetch_the_same_day_gets_a_new_name(tmp_path: Path) -> None:
     assert newest_snapshot("kolada", "N79517", root=tmp_path) == b.path
     index = (tmp_path / "index.csv").read_text().splitlines()
     assert len(index) == 3 and index[2].split(",")[3].endswith("N79517.2.json")
+
+
+def test_reader_dates_by_the_day_given_and_names_its_snapshot(tmp_path: Path) -> None:
+    from helpers.opendata.snapshots import write_snapshot
+
+    body = (FIXTURES / "kolada_N79517_2024.json").read_bytes()
+    snap = write_snapshot("kolada", "N79517", body, {}, root=tmp_path)
+    df = read_kolada_snapshot(snap.path, date_month_day="10-15")  # e.g. a survey's publication day
+    assert set(df["date"].dt.strftime("%Y-%m-%d")) == {"2024-10-15"}
+    assert df["source"].iloc[0].startswith(f"Kolada (RKA), snapshot {snap.path}, retrieved ")
+    snap.path.write_bytes(body.replace(b"78.8", b"79.9"))  # edited after the fetch
+    with pytest.raises(Exception, match="differs from its sidecar"):
+        read_kolada_snapshot(snap.path)

@@ -7,7 +7,6 @@ selection larger than maxDataCells is split; the parts are kept together as a js
 """
 from __future__ import annotations
 
-import calendar
 import csv
 import json
 import logging

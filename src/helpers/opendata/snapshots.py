@@ -14,9 +14,15 @@ import json
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: the index is then updated without a lock
+    fcntl = None  # type: ignore[assignment]
 
 from ..errors import DataError
 from ..paths import RAW, relative
@@ -127,8 +133,27 @@ def write_snapshot(source: str, name: str, body: bytes, meta: dict[str, Any], *,
     return snap
 
 
+@contextmanager
+def _index_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock so that two fetches at once cannot lose each other's index row."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(root, os.O_RDONLY)  # lock the folder itself: no lock file left lying about
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def _append_index(root: Path, snap: Snapshot) -> None:
     """Add the snapshot to index.csv, rewriting it atomically (temp file + rename)."""
+    with _index_lock(root):
+        _rewrite_index(root, snap)
+
+
+def _rewrite_index(root: Path, snap: Snapshot) -> None:
     index = root / "index.csv"
     rows: list[dict[str, str]] = []
     if index.exists():
