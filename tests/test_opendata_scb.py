@@ -167,3 +167,11 @@ def test_a_year_the_table_lacks_is_one_clear_error(tmp_path: Path) -> None:
                 pytest.raises(FetchError, match="the table has no period in 2030"):
             fetch_scb(["FolkmangdNov"], years=[2030], root=tmp_path, client=c)
     assert _files(tmp_path) == []
+
+
+def test_regions_by_name_or_kolada_id_select_county_codes() -> None:
+    from helpers.opendata.scb import county_codes
+
+    assert county_codes(["Region Skåne", "0001", "25", "Stockholm"]) == ["12", "01", "25"]
+    with pytest.raises(DataError, match="'26' is not an SCB county code"):
+        county_codes(["26"])

@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import DataError
 from ..paths import relative
 from ..regions import load_registry
-from .http import FetchError, HttpClient, RateLimiter
+from .http import FetchError, HttpClient, RateLimiter, Response
 from .snapshots import Snapshot, check_name, load_snapshot_json, write_snapshot
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class ScbClient:
             raise FetchError(f"{resp.url}: not json-stat2 table metadata (no 'id' and 'dimension')", url=resp.url)
         return meta, resp.url
 
-    def data(self, table: str, selection: dict[str, list[str]]) -> tuple[dict[str, Any], Any]:
+    def data(self, table: str, selection: dict[str, list[str]]) -> tuple[dict[str, Any], Response]:
         """POST a selection and return the json-stat2 dataset and the response."""
         payload = {"selection": [{"variableCode": k, "valueCodes": v} for k, v in selection.items()]}
         resp = self.http.post(f"{self.base}/tables/{table}/data", payload,
@@ -155,6 +155,21 @@ def _dim(meta: dict[str, Any], names: Sequence[str], role: str) -> str | None:
     return next((n for n in names if n in meta.get("dimension", {})), None)
 
 
+def county_codes(regions: Iterable[str]) -> list[str]:
+    """Return SCB county codes for county codes, Kolada region ids ("0001") or region names."""
+    reg = load_registry()
+    out = []
+    for r in regions:
+        r = str(r).strip()
+        if r.isdigit() and len(r) == 4 and r.startswith("00"):
+            r = r[2:]
+        code = r if r.isdigit() and len(r) == 2 else reg.code(r, file="--regions")
+        if code not in reg.codes:
+            raise DataError("--regions", f"'{r}' is not an SCB county code")
+        out.append(code)
+    return list(dict.fromkeys(out))
+
+
 def build_selection(meta: dict[str, Any], *, years: Sequence[int] | None = None,
                     regions: Iterable[str] | None = None, where: str = "metadata") -> dict[str, list[str]]:
     """Return value codes per variable: the counties, the years asked, every content, totals elsewhere."""
@@ -163,7 +178,7 @@ def build_selection(meta: dict[str, Any], *, years: Sequence[int] | None = None,
     time_dim = _dim(meta, _TIME_DIMS, "time")
     if region_dim is None or time_dim is None:
         raise FetchError(f"{where}: the table has no Region or Tid variable ({', '.join(meta['id'])})")
-    counties = list(regions) if regions else load_registry().codes
+    counties = county_codes(regions) if regions else load_registry().codes
     avail = _codes(dims[region_dim].get("category", {}))
     missing = [c for c in counties if c not in avail]
     if missing:
