@@ -48,7 +48,7 @@ def test_folkmangd_1_november_per_county(tmp_path: Path) -> None:
                                        {"variableCode": "Tid", "valueCodes": ["2018"]},
                                        {"variableCode": "ContentsCode", "valueCodes": ["BE0101U1"]}]}
     assert snap.path.read_bytes() == (FIXTURES / "scb_FolkmangdNov_data_2018.json").read_bytes()
-    assert snap.meta["licence"] == "https://creativecommons.org/share-your-work/public-domain/cc0/"
+    assert snap.meta["licence"] == "https://creativecommons.org/publicdomain/zero/1.0/"  # as /config states it
     assert snap.meta["limits"] == {"maxDataCells": 150000, "maxCallsPerTimeWindow": 3, "timeWindow": 1}
     assert newest_snapshot("scb", "FolkmangdNov", root=tmp_path) == snap.path
     df = read_population_snapshot(snap.path)
