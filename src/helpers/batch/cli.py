@@ -1,4 +1,4 @@
-"""Command line: `python -m helpers check | run | refresh-notebooks` (also the `gonv` script).
+"""Command line: `python -m helpers check | run | refresh-notebooks | fetch` (also the `gonv` script).
 
 Any error this package raises on purpose (helpers.errors.GonvError) becomes one line on stderr
 and an exit code; nothing else is caught.
@@ -110,12 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     ref = sub.add_parser("refresh-notebooks", help="re-execute committed notebooks in place (nbval baseline)")
     ref.add_argument("notebooks", nargs="*", help="notebook names (default: all)")
     ref.add_argument("--kernel", default="gonv")
+    from ..opendata.cli import add_fetch_parser, run_fetch
+
+    add_fetch_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     if args.verbose:
         logging.getLogger("helpers").setLevel(logging.INFO)
     try:
-        return {"check": _check, "run": _run, "refresh-notebooks": _refresh}[args.command](args)
+        return {"check": _check, "run": _run, "refresh-notebooks": _refresh, "fetch": run_fetch}[args.command](args)
     except GonvError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
