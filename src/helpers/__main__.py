@@ -49,9 +49,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from .runner import refresh_notebooks
+    from .nbclean import refresh_notebooks
 
-    refresh_notebooks(kernel=args.kernel)
+    refresh_notebooks(args.notebooks, kernel=args.kernel)
     return 0
 
 
@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
     run.add_argument("--only", default=None, help="run only the runs whose id contains this text")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
-    ref = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place (nbval baseline)")
+    ref = sub.add_parser("refresh-notebooks", help="re-execute committed notebooks in place (nbval baseline), "
+                         "cleaned of run-to-run noise, and rewrite their text pairs")
+    ref.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                     help="notebooks to refresh, e.g. 10_recompute_distributions (default: all)")
     ref.add_argument("--kernel", default="gonv")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -346,12 +346,8 @@ Runs: {len(run_ids)}, failed: {n_fail}. Code version {html.escape(code_version()
     return path
 
 
-def refresh_notebooks(kernel: str = KERNEL) -> None:
-    """Re-execute every committed notebook in place with its default parameters (for nbval)."""
-    import papermill as pm
+def refresh_notebooks(kernel: str = KERNEL, names: list[str] | None = None) -> None:
+    """Re-execute the named committed notebooks (all when none) in place, cleaned, with their text pairs."""
+    from .nbclean import refresh_notebooks as refresh
 
-    for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        log.info("refreshing %s", nb.name)
-        tmp = nb.with_name(f".{nb.stem}.tmp.ipynb")
-        pm.execute_notebook(str(nb), str(tmp), kernel_name=kernel, cwd=str(NOTEBOOKS), progress_bar=False)
-        os.replace(tmp, nb)
+    refresh(names, kernel=kernel)
