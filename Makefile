@@ -72,9 +72,11 @@ check: $(STAMP)
 refresh: $(STAMP)
 	$(PY) -m helpers refresh-notebooks $(NB)
 
-# JupyterLab refuses to start as root unless told: containers run as root.
+# Started at the repository root, in notebooks/: jupytext reads jupytext.toml only inside the server's root,
+# and pairs each notebook with its notebooks/py/ script on save. JupyterLab refuses to start as root unless
+# told (containers run as root).
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(VENV)/bin/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Notebook-aware `git diff` and merges for this clone (.gitattributes routes *.ipynb to nbdime's drivers);
 # the drivers are called from .venv, so they work without activating it.

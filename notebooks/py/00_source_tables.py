@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: -papermill,-execution,-ExecuteTime
 #     text_representation:
 #       extension: .py
 #       format_name: percent
