@@ -186,6 +186,20 @@ def test_refresh_twice_gives_identical_bytes_and_the_committed_file(tmp_path: Pa
 
 
 @pytest.mark.notebook_refresh
+def test_a_failing_refresh_leaves_the_notebook_as_it_was(tmp_path: Path) -> None:
+    nb = tmp_path / "40_broken.ipynb"
+    cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": [NO_OUTPUT_TAG]}),
+             nbformat.v4.new_code_cell("x / 0")]
+    nb.write_text(dumps(nbformat.v4.new_notebook(cells=cells)), encoding="utf-8")
+    before = nb.read_bytes()
+    with pytest.raises(DataError, match=r"40_broken.ipynb: cell 2 raised ZeroDivisionError: division by zero; "
+                                        r"the notebook is unchanged, the failed run is in .*\.40_broken\.tmp\.ipynb"):
+        refresh_notebook(nb, "gonv")
+    assert nb.read_bytes() == before
+    assert (tmp_path / ".40_broken.tmp.ipynb").exists()
+
+
+@pytest.mark.notebook_refresh
 def test_nbval_fails_an_untagged_cell_without_output_and_names_the_refresh_command(tmp_path: Path) -> None:
     shutil.copy(NOTEBOOKS / "conftest.py", tmp_path / "conftest.py")
     def stdout(text: str) -> list:

@@ -99,9 +99,13 @@ def dumps(nb: nbformat.NotebookNode) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.writing")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    # `.NAME.writing.tmp.ipynb` beside a notebook falls under .gitignore's `notebooks/.*.tmp.ipynb`
+    tmp = path.with_name(f".{path.stem}.writing.tmp{path.suffix}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def paired_text_path(path: Path) -> tuple[Path, Any, dict] | None:
