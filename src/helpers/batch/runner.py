@@ -208,15 +208,7 @@ def _execute(runs: list[Run], manifest: Manifest, *, force: bool, workers: int |
 
 
 def refresh_notebooks(kernel: str = KERNEL, names: list[str] | None = None) -> list[Path]:
-    """Re-execute committed notebooks in place with their default parameters (nbval's baseline)."""
-    import papermill as pm
+    """Re-execute the named committed notebooks (all when none) in place, cleaned, with their text pairs."""
+    from .nbclean import refresh_notebooks as refresh
 
-    from .plan import notebook_path
-
-    chosen = [notebook_path(n) for n in names] if names else sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    for nb in chosen:
-        log.info("refreshing %s", nb.name)
-        tmp = nb.with_name(f".{nb.stem}.tmp.ipynb")
-        pm.execute_notebook(str(nb), str(tmp), kernel_name=kernel, cwd=str(paths.NOTEBOOKS), progress_bar=False)
-        os.replace(tmp, nb)
-    return chosen
+    return refresh(names, kernel=kernel)
