@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from helpers.analyses.allocation import allocate
-from helpers.analyses.distributions import distribution, estimated_keys, implied_keys
+from helpers.analyses.distributions import distribution, unprinted_keys
 from helpers.analyses.keys import population_key
 from helpers.analyses.reconcile import VERDICTS, reconcile_all
 from helpers.record.record import load_record
@@ -60,9 +60,17 @@ def test_known_verdicts(reconciled: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     assert _col(s, "2020_bilaga4_cni_child_health", "amount_sek")["within_rounding"] == 21
 
 
-def test_2017_tables_imply_the_same_key() -> None:
-    implied = implied_keys(load_record(), 2017)
-    assert len(implied) == 21 and implied["same_key"].all()
+def test_2017_key_is_reconstructed_and_every_cell_is_exact(reconciled: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    (key,) = unprinted_keys(load_record(), 2017)
+    assert key.basis == "RECONSTRUCTED" and key.fit.unique  # type: ignore[union-attr]
+    # Stockholm: 655 000 000 × 2 264 111 / 9 967 637 = 148 780 769.70 → 148 780 770 half up, +1 kr residual
+    # (the 21 half-up amounts add up to 654 999 999) = 148 780 771, the printed Tabell 1 figure
+    assert int(key.frame.set_index("region").at["Stockholm", "population"]) == 2_264_111
+    assert int(key.frame["population"].sum()) == 9_967_637
+    _, s = reconciled
+    for col in ("tabell1_stimulansmedel_sek", "tabell2_specialistutbildning_sek"):
+        r = _col(s, "2017_bilaga1_per_county", col)
+        assert r["exact"] == 21 and "RECONSTRUCTED" in r["rule"] and r["rounding"] == "half_up_residual"
 
 
 def test_2018_populations_derive_from_the_skl_allocation() -> None:
@@ -80,13 +88,21 @@ def test_2019_estimate_is_labelled_and_bounded() -> None:
     assert dist["estimate"].all()
     assert int(dist["amount_sek"].sum()) == 2_406_000_000          # 1 500 + 453 + 453 MSEK (2019 §5.1)
     assert (dist["error_bound_sek"] >= 0).all() and dist["error_bound_sek"].max() > 0
-    (key,) = estimated_keys(record, 2019)
-    # Blekinge, hand-computed: 31 Dec 2018 stock 159 684 (SCB); 1 Nov 2019 key 159 748 (2020 Bilaga 2);
-    # interpolated back 61 of 304 days: 159 684 + (−61/304)·(159 748 − 159 684) = 159 671.16 → 159 671;
-    # the key is the mean of the two, (159 684 + 159 671) / 2 = 159 677.5 → 159 678 (half to even);
-    # its bound is the larger distance to an estimator: max(6, 7) = 7 inhabitants
+    (key,) = unprinted_keys(record, 2019)
+    # Blekinge (10), hand-computed, the three estimators:
+    #  31 Dec 2018 stock 159 684 (SCB, external-facts §1);
+    #  interpolated back 61 of 304 days towards the 1 Nov 2019 key 159 748 (2020 Bilaga 2):
+    #    159 684 + (−61/304)·(159 748 − 159 684) = 159 671.16 → 159 671;
+    #  rebuilt from the ages 5–94 series (2018M10 150 972, 2018M12 150 689): 159 684 + 283 less Blekinge's part of
+    #    the other ages' national change (10 230 185 − 10 217 621) − (9 603 631 − 9 605 360) = 14 293, shared by the
+    #    other ages (159 684 − 150 689 = 8 995 of 626 554): 14 293 × 8 995 / 626 554 = 205.2 → 205: 159 762.
+    #  The estimate is the midpoint of the lowest and highest: (159 671 + 159 762) / 2 = 159 716.5 → 159 717.
+    c = key.candidates.set_index("county_code").loc["10"]
+    assert sorted(int(v) for v in c) == [159_671, 159_684, 159_762]
     b = key.frame.set_index("region").loc["Blekinge"]
-    assert int(b["population"]) == 159_678 and int(b["bound_population"]) == 7
+    assert int(b["population"]) == 159_717
+    # the bound covers every estimator: at least the half spread of 45.5 inhabitants
+    assert b["bound_population"] > 45.5
 
 
 def test_2019_drop_in_table_gives_exact_figures(raw_copy) -> None:  # type: ignore[no-untyped-def]
@@ -97,6 +113,6 @@ def test_2019_drop_in_table_gives_exact_figures(raw_copy) -> None:  # type: igno
     record = load_record(raw_copy)
     dist = distribution(record, 2019)
     assert not dist["estimate"].any() and (dist["error_bound_sek"] == 0).all()
-    assert estimated_keys(record, 2019) == []
+    assert unprinted_keys(record, 2019) == []
     omst = dist[dist["column"] == "omstallning"]
     assert omst["amount_sek"].tolist() == allocate(1_500_000_000, pop["population"].astype("int64")).tolist()

@@ -88,8 +88,9 @@ if len(character):
 # %%
 dist = distributions.distribution(record, year)
 estimated = bool(dist['estimate'].any())
-for key in distributions.estimated_keys(record, year):
-    display(Markdown('> ' + distributions.describe_key(key, dist)))
+if estimated:
+    display(Markdown('> **ESTIMATE.** Some amounts below rest on a key that is not in the record; '
+                     'the section *Keys the agreement does not print* says how, and each amount carries its bound.'))
 if dist.empty:
     display(Markdown(f'The {year} agreement as the record holds it prints no per-region or per-county table and states no key '
                      'the record can apply, so there is no distribution to show for this year.'))
@@ -111,14 +112,15 @@ if not dist.empty:
 # ## Keys the agreement does not print
 
 # %%
-implied = distributions.implied_keys(record, year)
-if len(implied):
-    display(Markdown(f"The key is not printed. The shares each printed column implies agree within the rounding bound in "
-                     f"**{int(implied['same_key'].sum())} of {len(implied)}** cells: the columns "
-                     f"{'use the same key' if implied['same_key'].all() else 'do NOT use the same key'}."))
-    display(style_table(implied, shares=['share', 'other_share'], decimals={'share_gap': 12, 'rounding_bound': 12}))
-elif not distributions.estimated_keys(record, year):
-    display(Markdown('Every key this year uses is printed (or no key is stated).'))
+unprinted = distributions.unprinted_keys(record, year)
+for key in unprinted:
+    display(Markdown(distributions.describe_key(key, dist)))
+    shown = key.frame
+    display(style_table(shown.drop(columns=['county_code']).assign(basis=key.basis),
+                        counts=[c for c in ('population', 'bound_population') if c in shown], shares=['share'],
+                        caption=f'The key of {key.label}, per region ({key.basis})'))
+if not unprinted:
+    display(Markdown('Every key this year uses is printed (or the agreement states none).'))
 
 # %% [markdown]
 # ## Save

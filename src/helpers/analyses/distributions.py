@@ -17,8 +17,8 @@ from .allocation import allocate
 from .keys import PopulationKey, population_key
 
 LONG_COLUMNS = ["year", "recipient", "group", "area", "table", "column", "county_code", "region", "amount_sek",
-                "key_population", "key_share", "per_capita_sek", "amount_share", "population_share", "estimate",
-                "error_bound_sek"]
+                "key_population", "key_basis", "key_share", "per_capita_sek", "amount_share", "population_share",
+                "estimate", "error_bound_sek"]
 DTYPES = {"year": "int64", "county_code": "string", "amount_sek": "int64", "key_population": "Int64",
           "estimate": "boolean", "error_bound_sek": "int64"}  # of a distribution table read back from CSV
 NOT_DISTRIBUTED = {"sum", "base_part", "rest_part", "cni"}  # printed parts that repeat other columns
@@ -43,7 +43,7 @@ def _lookup(record: Record) -> tuple[dict[tuple[int, str], pd.Series], dict[tupl
 
 def _long(year: int, recipient: str, group: str, area: str, table: str, column: str, codes: pd.Series,
           regions: pd.Series, amount: pd.Series, key: pd.DataFrame | None, estimate: bool,
-          bound: pd.Series | None) -> pd.DataFrame:
+          bound: pd.Series | None, basis: str = "none") -> pd.DataFrame:
     df = pd.DataFrame({"year": year, "recipient": recipient, "group": group, "area": area, "table": table,
                        "column": column, "county_code": list(codes), "region": list(regions),
                        "amount_sek": list(amount)})
@@ -59,21 +59,23 @@ def _long(year: int, recipient: str, group: str, area: str, table: str, column: 
     df["per_capita_sek"] = df["amount_sek"] / pop
     df["amount_share"] = df["amount_sek"] / df["amount_sek"].sum()
     df["population_share"] = pop / pop.sum()
+    df["key_basis"] = basis if key is not None else "no key stated or printed"
     df["estimate"] = estimate
     df["error_bound_sek"] = list(bound) if bound is not None else 0
     return df
 
 
-def _printed_key(record: Record, table: str, rule: pd.Series | None) -> pd.DataFrame | None:
+def _printed_key(record: Record, table: str, rule: pd.Series | None) -> tuple[pd.DataFrame | None, str]:
     """The key population of a printed table: its own population column, else the rule's key date."""
     data = record.table(table).data
     if "population" in data:
         pop = [int(v) for v in data["population"]]
         return pd.DataFrame({"county_code": data["county_code"], "population": pop,
-                             "share": [p / sum(pop) for p in pop]})
+                             "share": [p / sum(pop) for p in pop]}), "PRINTED"
     if rule is not None and pd.notna(rule["key_reference_date"]):
-        return population_key(record, rule["key_reference_date"]).frame
-    return None
+        key = population_key(record, rule["key_reference_date"])
+        return key.frame, key.basis
+    return None, "none"
 
 
 def distribution(record: Record, year: int) -> pd.DataFrame:
@@ -91,9 +93,10 @@ def distribution(record: Record, year: int) -> pd.DataFrame:
         t = record.table(str(s["table"]))
         column = str(s["column"])
         recipient = str(rule["recipient"])
+        key, basis = _printed_key(record, t.spec.name, rule)
         parts.append(_long(year, recipient, group_of[recipient], area_of[(year, pots[0])], t.spec.name, column,
                            t.data["county_code"], t.data["region"], to_kronor(t.data[column], column),
-                           _printed_key(record, t.spec.name, rule), False, None))
+                           key, False, None, basis))
     for (y, pot_id), rule in rule_of.items():
         if y != year or pot_id in printed_pots or pd.isna(rule["key_reference_date"]) or rule["key"] != "population":
             continue
@@ -106,18 +109,20 @@ def distribution(record: Record, year: int) -> pd.DataFrame:
 
 def _split_by_key(year: int, rule: pd.Series, key: PopulationKey, area: str, group: str,
                   rounding: str = "largest_remainder") -> pd.DataFrame:
-    """Split one pot by a population key; for an estimated key, bound by each estimator's split."""
+    """Split one pot by a population key; for an estimated key, with the bound that covers every estimator."""
+    from .keybounds import amount_bounds
+
     amount = int(rule["amount_sek"])
     f = key.frame
-    main = allocate(amount, f["population"].astype("int64"), rounding=rounding)  # type: ignore[arg-type]
     bound = None
-    if key.estimate and not key.candidates.empty:
-        devs = [(main - allocate(amount, key.candidates[c].astype("int64"), rounding=rounding)).abs()  # type: ignore[arg-type]
-                for c in key.candidates.columns if c != "county_code"]
-        bound = pd.concat(devs, axis=1).max(axis=1)
-    return _long(year, str(rule["recipient"]), group, area, f"estimated from the {key.label} key" if key.estimate
-                 else f"split by the {key.label} key", str(rule["pot_id"]), f["county_code"], f["region"], main,
-                 f, key.estimate, bound)
+    if key.estimate and not key.bounds.empty:
+        cands = [c for c in key.candidates.columns if c != "county_code"]
+        a = amount_bounds(amount, key.bounds, cands, rounding=rounding)  # type: ignore[arg-type]
+        main, bound = a["amount_sek"].reset_index(drop=True), a["bound_sek"].reset_index(drop=True)
+    else:
+        main = allocate(amount, f["population"].astype("int64"), rounding=rounding)  # type: ignore[arg-type]
+    return _long(year, str(rule["recipient"]), group, area, f"{key.basis.lower()}: {key.label} key",
+                 str(rule["pot_id"]), f["county_code"], f["region"], main, f, key.estimate, bound, key.basis)
 
 
 def per_region_totals(dist: pd.DataFrame) -> pd.DataFrame:
@@ -134,58 +139,32 @@ def per_region_totals(dist: pd.DataFrame) -> pd.DataFrame:
     return g.sort_values(["group", "county_code"]).reset_index(drop=True)
 
 
-def implied_keys(record: Record, year: int) -> pd.DataFrame:
-    """Return, for each printed column whose key is implied by another printed column, both shares and their gap.
+def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
+    """Return, in Markdown, what a key that is not printed rests on (and, if estimated, how far off it may be)."""
+    from ..reports.format import kr
 
-    Each printed amount is rounded to the krona, so a share is known to ±0.5/pot; two columns
-    imply the same key when their shares differ by less than 0.5/pot₁ + 0.5/pot₂.
-    """
-    specs = record.table("printed_columns").data
-    specs = specs[(specs["year"] == year) & (specs["kind"] == "implied_key")]
-    out = []
-    seen: set[frozenset[str]] = set()
-    for _, s in specs.iterrows():
-        t = record.table(str(s["table"]))
-        col = str(s["column"])
-        other_table, other_col = str(s["alternative_keys"]).split(".")
-        pair = frozenset({f"{t.spec.name}.{col}", f"{other_table}.{other_col}"})
-        if pair in seen:
-            continue
-        seen.add(pair)
-        o = record.table(other_table)
-        p1, p2 = int(t.total[col]), int(o.total[other_col])  # type: ignore[index]
-        other = o.data.set_index("county_code")[other_col].reindex(t.data["county_code"])
-        df = pd.DataFrame({"column": col, "other_column": other_col, "county_code": t.data["county_code"],
-                           "region": t.data["region"], "share": t.data[col].astype(float).to_numpy() / p1,
-                           "other_share": other.astype(float).to_numpy() / p2})
-        df["share_gap"] = df["share"] - df["other_share"]
-        df["rounding_bound"] = 0.5 / p1 + 0.5 / p2
-        df["same_key"] = df["share_gap"].abs() <= df["rounding_bound"]
-        out.append(df)
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+    if key.method == "reconstructed" and key.fit is not None:
+        return (f"**RECONSTRUCTED key of {key.label}.** {key.note}. No other population figure of this date is in "
+                "the record to compare it with.\n\n" + key.fit.describe())  # type: ignore[attr-defined]
+    if key.fit is not None:
+        return f"**The key of {key.label} is not printed.** {key.note}.\n\n" + key.fit.describe()  # type: ignore[attr-defined]
+    from .keybounds import method_markdown
+
+    rows = dist[dist["estimate"]]
+    per_region = rows.groupby(["county_code", "region"], as_index=False)["error_bound_sek"].sum()
+    total = int(rows["amount_sek"].sum())
+    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {key.note}. The {kr(total)} kr built on "
+            f"it are split by the estimate (the midpoint of: {', '.join(key.candidates.columns.drop('county_code'))}).")
+    if len(per_region):
+        worst = per_region.loc[per_region["error_bound_sek"].idxmax()]
+        text += (f" Largest bound: **±{kr(worst['error_bound_sek'])} kr** ({worst['region']}); summed over the regions "
+                 f"{kr(per_region['error_bound_sek'].sum())} kr.")
+    return text + "\n\n" + method_markdown()
 
 
-def estimated_keys(record: Record, year: int) -> list[PopulationKey]:
-    """Return the estimated population keys the pots of `year` rest on (empty when every key is known)."""
+def unprinted_keys(record: Record, year: int) -> list[PopulationKey]:
+    """Return the keys of `year` that are not printed: reconstructed, implied or estimated (empty when all are printed)."""
     rules = record.year_rules(year)
     dates = sorted({d for d in rules["key_reference_date"].dropna()})
     keys = [population_key(record, d) for d in dates]
-    return [k for k in keys if k.estimate]
-
-
-def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
-    """Return, in Markdown, what an estimated key rests on and how far the amounts built on it may be off."""
-    rows = dist[dist["estimate"]]
-    per_region = rows.groupby(["county_code", "region"], as_index=False)["error_bound_sek"].sum()
-    worst = per_region.loc[per_region["error_bound_sek"].idxmax()] if len(per_region) else None
-    from ..reports.format import kr
-
-    total = int(rows["amount_sek"].sum())
-    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {key.note}. "
-            f"The {kr(total)} kr built on it are split by that estimate; each amount's bound is the largest "
-            f"distance to the split under any single estimator ({', '.join(key.candidates.columns.drop('county_code'))}).")
-    if worst is not None:
-        text += (f" Largest bound: **{kr(worst['error_bound_sek'])} kr** ({worst['region']}); summed over the regions "
-                 f"{kr(per_region['error_bound_sek'].sum())} kr. The bound assumes the true key lies between the "
-                 "estimators; it is not a measured error.")
-    return text
+    return [k for k in keys if k.method in {"reconstructed", "implied_shares", "estimated"}]

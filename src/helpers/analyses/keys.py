@@ -13,6 +13,7 @@ No year is named in this module: what differs between years is a row of that fil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import math
 from fractions import Fraction
 
 import pandas as pd
@@ -28,17 +29,26 @@ class PopulationKey:
     """One key date's key per county, and how it was obtained."""
 
     key_date: pd.Timestamp
-    method: str                      # printed | implied_shares | implied_by_allocation | estimated | drop_in
+    method: str                      # printed | implied_shares | implied_by_allocation | reconstructed | estimated | drop_in
     frame: pd.DataFrame              # county_code, region, population (Int64, NA when unknown), share (float)
     estimate: bool
     note: str
     source: str
-    candidates: pd.DataFrame = field(default_factory=pd.DataFrame)  # estimated keys: one column per estimator
+    candidates: pd.DataFrame = field(default_factory=pd.DataFrame)  # estimated: one column per estimator
+    bounds: pd.DataFrame = field(default_factory=pd.DataFrame)      # estimated: keybounds.key_bounds per county
+    fit: object | None = None                                       # reconstructed: the keyfit.KeyFit
 
     @property
     def label(self) -> str:
         """Return the key date as the agreements write it (e.g. '1 Nov 2018')."""
-        return self.key_date.strftime("%-d %b %Y")
+        return f"{self.key_date.day} {self.key_date.strftime('%b %Y')}"
+
+    @property
+    def basis(self) -> str:
+        """Return what the key rests on, as the data label says it: PRINTED, DERIVED, RECONSTRUCTED, ESTIMATE."""
+        return {"printed": "PRINTED", "drop_in": "PRINTED (drop-in)", "implied_by_allocation": "DERIVED",
+                "implied_shares": "IMPLIED SHARES", "reconstructed": "RECONSTRUCTED",
+                "estimated": "ESTIMATE"}[self.method]
 
 
 def _row(record: Record, key_date: object) -> pd.Series:
@@ -58,16 +68,20 @@ def _frame(codes: pd.Series, regions: pd.Series, population: list[int] | pd.Seri
                          "share": [float(s) for s in shares]})
 
 
+def _national(record: Record, as_of: pd.Timestamp) -> int:
+    nat = record.table("ext_scb_national_population_monthly").data
+    hit = nat.loc[nat["date"] == as_of, "population"]
+    if hit.empty:
+        raise DataError(KEY_FILE, f"no national population for {as_of.date()} in "
+                        "ext_scb_national_population_monthly", column="as_of")
+    return int(hit.iloc[0])
+
+
 def _derived_by_allocation(record: Record, row: pd.Series) -> list[int]:
     table, column = str(row["table"]), str(row["column"])
     t = record.table(table)
     pot = int(t.total[column])  # type: ignore[index]
-    nat = record.table("ext_scb_national_population_monthly").data
-    hit = nat.loc[nat["date"] == row["as_of"], "population"]
-    if hit.empty:
-        raise DataError(KEY_FILE, f"no national population for {row['as_of'].date()} in "
-                        "ext_scb_national_population_monthly", column="as_of")
-    national = int(hit.iloc[0])
+    national = _national(record, pd.Timestamp(row["as_of"]))
     implied = [Fraction(int(a) * national, pot) for a in t.data[column]]
     rounded = [round(x) for x in implied]
     worst = max(abs(x - r) for x, r in zip(implied, rounded))
@@ -77,18 +91,43 @@ def _derived_by_allocation(record: Record, row: pd.Series) -> list[int]:
     return rounded
 
 
+def _drop_in(record: Record, spec: str, date: pd.Timestamp) -> tuple[pd.DataFrame, str] | None:
+    """Return the exact key from a drop-in table or a fetched snapshot, when one is present."""
+    for item in [s for s in spec.split(";") if s]:
+        if item.startswith("snapshot:"):
+            from ..opendata.scb import read_population_snapshot
+            from ..opendata.snapshots import newest_snapshot
+
+            source, _, table = item.removeprefix("snapshot:").partition("/")
+            path = newest_snapshot(source, table, root=record.raw_dir / "snapshots")
+            if path is None:
+                continue
+            d = read_population_snapshot(path)
+            d = d[d["date"] == date]
+            if d.empty:
+                continue
+            from .. import provenance
+
+            provenance.note(path)
+            return d, f"exact: SCB {table}, snapshot {path.parent.name}/{path.name}"
+        if record.has(item):
+            return record.table(item).data, f"exact: {record.table(item).spec.section}"
+    return None
+
+
 def population_key(record: Record, key_date: object) -> PopulationKey:
     """Return the population key of one key date, as its row in rules/population_keys.csv says."""
     row = _row(record, key_date)
     method, note = str(row["method"]), "" if pd.isna(row["note"]) else str(row["note"])
     date = pd.Timestamp(row["key_date"])
     source = str(row["stated_in"])
-    drop_in = None if pd.isna(row["drop_in"]) else str(row["drop_in"])
-    if drop_in and record.has(drop_in):
-        d = record.table(drop_in).data
-        pop = [int(v) for v in d["population"]]
-        return PopulationKey(date, "drop_in", _frame(d["county_code"], d["region"], pop, [p / sum(pop) for p in pop]),
-                             False, f"exact: {record.table(drop_in).spec.section}", drop_in)
+    if pd.notna(row["drop_in"]):
+        found = _drop_in(record, str(row["drop_in"]), date)
+        if found is not None:
+            d, how = found
+            pop = [int(v) for v in d["population"]]
+            return PopulationKey(date, "drop_in", _frame(d["county_code"], d["region"], pop,
+                                                         [p / sum(pop) for p in pop]), False, how, source)
     if method == "printed":
         d = record.table(str(row["table"])).data
         pop = [int(v) for v in d[str(row["column"])]]
@@ -105,47 +144,95 @@ def population_key(record: Record, key_date: object) -> PopulationKey:
         pop = _derived_by_allocation(record, row)
         return PopulationKey(date, method, _frame(t.data["county_code"], t.data["region"], pop,
                                                   [p / sum(pop) for p in pop]), False, note, source)
+    if method == "reconstructed":
+        return _reconstruct(record, row, note, source)
     if method == "estimated":
         return _estimate(record, row, note, source)
     raise DataError(KEY_FILE, f"unknown key method '{method}'", column="method")
 
 
+def _reconstruct(record: Record, row: pd.Series, note: str, source: str) -> PopulationKey:
+    """Search a whole-inhabitant key that reproduces every printed column the row names (helpers.analyses.keyfit)."""
+    from .keyfit import PrintedColumn, fit_key
+
+    t = record.table(str(row["table"]))
+    cols = str(row["column"]).split(";")
+    spec = dict(part.split(":", 1) for part in str(row["estimators"]).split(";") if part)
+    lo, _, hi = spec.get("totals", "").partition("-")
+    if not (lo.isdigit() and hi.isdigit()):
+        raise DataError(KEY_FILE, f"a reconstructed key needs 'totals:MIN-MAX', got '{row['estimators']}'",
+                        column="estimators")
+    columns = [PrintedColumn(int(t.total[c]), [int(v) for v in t.data[c]], name=c) for c in cols]  # type: ignore[index]
+    fit = fit_key(columns, totals=(int(lo), int(hi)), labels=list(t.data["region"]))
+    if fit.exists and fit.key is not None:
+        pop = list(fit.key)
+        return PopulationKey(pd.Timestamp(row["key_date"]), "reconstructed",
+                             _frame(t.data["county_code"], t.data["region"], pop, [p / sum(pop) for p in pop]),
+                             False, note, source, fit=fit)
+    # no integer key reproduces the print: the shares the first column implies, and the proof in `fit`
+    pot = int(t.total[cols[0]])  # type: ignore[index]
+    return PopulationKey(pd.Timestamp(row["key_date"]), "implied_shares",
+                         _frame(t.data["county_code"], t.data["region"], None, [int(a) / pot for a in t.data[cols[0]]]),
+                         False, note, source, fit=fit)
+
+
 def _estimate(record: Record, row: pd.Series, note: str, source: str) -> PopulationKey:
-    """Form each estimator the row names; the key is their mean, the bound their spread."""
+    """Form each estimator the row names; bound them with the measured errors (helpers.analyses.keybounds)."""
+    from .keybounds import backtest_interpolation, interpolate_key, key_bounds, measured_gaps, partial_series_estimate
+
     target = pd.Timestamp(row["as_of"])
     cands: dict[str, pd.Series] = {}
     base: pd.DataFrame | None = None
+
+    def levels(date: str) -> tuple[pd.Series, pd.Timestamp, PopulationKey]:
+        k = population_key(record, date)
+        if k.frame["population"].isna().any():
+            raise DataError(KEY_FILE, f"an estimator needs populations; the key of {k.key_date.date()} holds "
+                            "shares only", column="estimators")
+        return (k.frame.set_index("county_code")["population"].astype("int64"),
+                pd.Timestamp(_row(record, date)["as_of"]), k)
+
     for spec in str(row["estimators"]).split(";"):
         name, _, args = spec.partition(":")
-        dates = [a for a in args.split("|") if a]
-        keys = [population_key(record, d) for d in dates]
-        for k in keys:
-            if k.frame["population"].isna().any():
-                raise DataError(KEY_FILE, f"estimator '{spec}' needs populations; the key of {k.key_date.date()} "
-                                "holds shares only", column="estimators")
-        frames = [k.frame.set_index("county_code") for k in keys]
-        if base is None:
-            base = keys[0].frame[["county_code", "region"]]
-        idx = base["county_code"]
-        if name == "nearest" and len(keys) == 1:
-            cands[f"{k.key_date.date()} key as it is"] = frames[0]["population"].reindex(idx).astype("int64")
-        elif name == "interpolate" and len(keys) == 2:
-            t0, t1 = (pd.Timestamp(_row(record, k.key_date)["as_of"]) for k in keys)
-            frac = Fraction((target - t0).days, (t1 - t0).days)
-            p0, p1 = (f["population"].reindex(idx).astype("int64") for f in frames)
-            cands[f"interpolated between {keys[0].key_date.date()} and {keys[1].key_date.date()}"] = pd.Series(
-                [round(a + frac * (b - a)) for a, b in zip(p0, p1)], index=idx.values)
+        parts = [a for a in args.split("|") if a]
+        if name == "nearest" and len(parts) == 1:
+            pop, _, k = levels(parts[0])
+            cands[f"{k.label} stock as it is"] = pop
+        elif name == "interpolate" and len(parts) == 2:
+            (p0, t0, k0), (p1, t1, k1) = levels(parts[0]), levels(parts[1])
+            cands[f"interpolated between {k0.label} and {k1.label}"] = interpolate_key(p0, p1, t0, t1, target)
+        elif name == "partial_series" and len(parts) == 4:
+            pop, t0, k = levels(parts[0])
+            series = record.table(parts[1]).data
+            cands[f"rebuilt from {record.table(parts[1]).spec.section.split(',')[0]}"] = partial_series_estimate(
+                pop, series, parts[2], parts[3], _national(record, t0), _national(record, target))
         else:
-            raise DataError(KEY_FILE, f"unknown estimator '{spec}' (known: nearest:DATE, interpolate:DATE|DATE)",
-                            column="estimators")
+            raise DataError(KEY_FILE, f"unknown estimator '{spec}' (known: nearest:DATE, interpolate:DATE|DATE, "
+                            "partial_series:DATE|TABLE|MONTH|MONTH)", column="estimators")
+        if base is None:
+            base = k.frame[["county_code", "region"]] if name != "interpolate" else k0.frame[["county_code", "region"]]
     assert base is not None
-    c = pd.DataFrame({k: v.to_numpy() for k, v in cands.items()}, index=base["county_code"].values)
-    mean = c.mean(axis=1).round().astype("int64")
-    pop = mean.tolist()
-    frame = _frame(base["county_code"], base["region"], pop, [p / sum(pop) for p in pop])
-    frame["bound_population"] = c.sub(mean, axis=0).abs().max(axis=1).to_numpy()
+    idx = list(base["county_code"])
+    c = pd.DataFrame({k: v.reindex(idx).to_numpy() for k, v in cands.items()}, index=idx)
+    error_share, gap = None, 0.0
+    for spec in [s for s in str(row["bounds"]).split(";") if s and s != "nan"]:
+        name, _, args = spec.partition(":")
+        if name == "backtest":
+            span, _, truth = args.partition("@")
+            (p0, t0, _), (p1, t1, _) = (levels(d) for d in span.split("|"))
+            pt, tt, _ = levels(truth)
+            error_share = backtest_interpolation(p0, p1, pt, t0, t1, tt)["share_error"]
+        elif name == "gap":
+            gap = float(measured_gaps(record.table(args).data)["relative_gap"].abs().max())
+        else:
+            raise DataError(KEY_FILE, f"unknown bound '{spec}' (known: backtest:DATE|DATE@DATE, gap:TABLE)",
+                            column="bounds")
+    bounds = key_bounds(c, interpolation_error_share=error_share, relative_gap=gap)
+    center = [math.floor(x + 0.5) for x in bounds["center_population"]]
+    frame = _frame(base["county_code"], base["region"], center, list(bounds["center_share"]))
+    frame["bound_population"] = bounds["bound_inhabitants"].to_numpy()
     return PopulationKey(pd.Timestamp(row["key_date"]), "estimated", frame, True, note, source,
-                         candidates=c.reset_index(names="county_code"))
+                         candidates=c.reset_index(names="county_code"), bounds=bounds)
 
 
 def key_dates(record: Record) -> list[pd.Timestamp]:

@@ -128,6 +128,16 @@ def reconcile_column(record: Record, spec: pd.Series) -> tuple[pd.DataFrame, dic
         stated_mix = parse_mix(str(r0["key_mix"])) if pd.notna(r0["key_mix"]) else {}
         ref = None if pd.isna(r0["key_reference_date"]) else str(pd.Timestamp(r0["key_reference_date"]).date())
         computable = key_table is not None and bool(stated_mix) and all(k in keys for k in stated_mix)
+        if key_table is None and stated_mix == {"population": 1} and ref is not None:
+            # the key is not printed beside the print: take it from rules/population_keys.csv when it holds
+            # populations (printed elsewhere, derived or reconstructed — never an estimate here)
+            from .keys import population_key
+
+            pk = population_key(record, ref)
+            if not pk.frame["population"].isna().any() and not pk.estimate:
+                keys = data[["county_code"]].merge(pk.frame[["county_code", "population"]], on="county_code", how="left")
+                ref = f"{ref}, {pk.basis}"
+                computable = True
         if computable and any(k.endswith("_sek") for k in stated_mix):
             # the key is itself a column of printed, rounded amounts: each is known to ±0.5 kr
             key_sum = sum(int(v) for k in stated_mix for v in keys[k])
