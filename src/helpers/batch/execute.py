@@ -5,6 +5,7 @@ the last good HTML. Runs a worker process each (papermill is safe across process
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -79,12 +80,15 @@ def execute_run(run: Run, kernel: str = KERNEL, timeout: int = 600, reports: Pat
     tmp = out_dir / f".{run.run_id}.{os.getpid()}.running.ipynb"
     start = time.perf_counter()
     status, error = "ok", None
+    os.environ["GONV_WRITES"] = json.dumps(run.writes)   # the kernel inherits it: write only these tables
     try:
         pm.execute_notebook(str(paths.NOTEBOOKS / run.notebook), str(tmp), parameters=run.parameters,
                             kernel_name=kernel, execution_timeout=timeout, progress_bar=False,
                             cwd=str(paths.NOTEBOOKS), report_mode=False)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and the plan goes on
         status, error = "failed", _error_line(exc)
+    finally:
+        os.environ.pop("GONV_WRITES", None)
     result = Result(run_id=run.run_id, notebook=run.notebook, parameters=run.parameters, status=status,
                     duration_s=round(time.perf_counter() - start, 2), error=error,
                     finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), custom=run.custom)

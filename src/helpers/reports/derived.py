@@ -54,9 +54,17 @@ def write_derived(df: "pd.DataFrame", name: str, *, params: dict[str, Any], desc
     """Write `df` to data/derived/<name>.csv with a <name>.meta.json provenance sidecar.
 
     The sidecar records every file this process read (with checksums), the parameters, the code
-    version and whether the table holds estimates (figures not printed in any source).
+    version and whether the table holds estimates (figures not printed in any source). In a batch
+    run the runner sets GONV_WRITES to the tables this run is the writer of; any other is left alone.
     """
     path = out_dir / f"{name}.csv"
+    allowed = os.environ.get("GONV_WRITES")
+    if allowed is not None and name not in json.loads(allowed):
+        # in a batch, each derived table has one writer (the plan's `writes`); this run only shows it
+        import logging
+
+        logging.getLogger(__name__).info("%s not written: the plan names another run as its writer", name)
+        return path
     meta = {
         "table": name,
         "description": description,
