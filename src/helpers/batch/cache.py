@@ -16,11 +16,12 @@ from typing import Any, Iterator
 
 from .. import provenance
 from ..errors import GonvError
-from ..paths import ROOT
+from .. import paths
 from ..reports.derived import atomic_write_bytes
 from .plan import Run
 
-CODE_GLOBS = ["pyproject.toml", "src/helpers/**/*.py", "src/helpers/**/*.j2", "src/helpers/**/*.json"]
+PACKAGE = Path(__file__).resolve().parents[1]
+CODE_GLOBS = ["**/*.py", "**/*.j2", "**/*.json", "**/*.yml", "**/*.csv"]
 
 
 class Digests:
@@ -31,23 +32,24 @@ class Digests:
 
     def of(self, rel: str) -> str | None:
         """Return the digest of a file relative to the project root (None when it is gone)."""
-        path = ROOT / rel
+        path = paths.ROOT / rel
         if path not in self._cache:
             self._cache[path] = provenance.sha256(path) if path.is_file() else None
         return self._cache[path]
 
     def forget(self, rel: str) -> None:
         """Drop one file's digest (it was just rewritten by a run)."""
-        self._cache.pop(ROOT / rel, None)
+        self._cache.pop(paths.ROOT / rel, None)
 
 
 def code_fingerprint() -> str:
-    """Hash the package's code and the pinned dependencies: a change re-runs everything."""
+    """Hash the package's code (and data files it ships) and the pinned dependencies: a change re-runs everything."""
     h = hashlib.sha256()
-    files = sorted({p for g in CODE_GLOBS for p in ROOT.glob(g) if p.is_file()})
-    for f in files:
-        h.update(str(f.relative_to(ROOT)).encode())
-        h.update(f.read_bytes())
+    files = sorted({p for g in CODE_GLOBS for p in PACKAGE.glob(g) if p.is_file() and "__pycache__" not in p.parts})
+    for f in files + [paths.ROOT / "pyproject.toml"]:
+        if f.is_file():
+            h.update(str(f.relative_to(PACKAGE) if f.is_relative_to(PACKAGE) else f.name).encode())
+            h.update(f.read_bytes())
     return h.hexdigest()
 
 

@@ -15,7 +15,8 @@ import pandas as pd
 
 from .. import provenance
 from ..errors import ParameterError
-from ..paths import RAW
+from ..paths import RAW, relative
+from . import cache
 from .catalog import Catalog, parse_catalog
 from .regions import Registry, parse_registry
 from .tables import RawTable, parse_table
@@ -54,13 +55,26 @@ class Record:
         return name in self.catalog.tables and (self.raw_dir / self.catalog.tables[name].file).is_file()
 
     def table(self, name: str) -> RawTable:
-        """Return one raw table, parsed and validated the first time it is asked for."""
+        """Return one raw table, parsed and validated the first time it is asked for in this batch."""
         if name not in self._tables:
             spec = self.catalog.table(name)
-            table = parse_table(spec, self.raw_dir, self.registry)
-            self._note(self.raw_dir / spec.file)
+            path = self.raw_dir / spec.file
+            if not path.is_file():
+                table = parse_table(spec, self.raw_dir, self.registry)   # raises the one-line error
+            self._note(path)
+            key = cache.table_key(self._stamps[path][2], self._context())
+            hit = cache.load(key)
+            if hit is not None:
+                table = RawTable(spec=spec, data=hit[0], total=hit[1], file=relative(path))
+            else:
+                table = parse_table(spec, self.raw_dir, self.registry)
+                cache.store(key, table.data, table.total)
             self._tables[name] = table
         return self._tables[name]
+
+    def _context(self) -> str:
+        """The digests every table's parsed form depends on besides its own file: catalogue and registry."""
+        return "|".join(self._stamps[self.raw_dir / n][2] for n in ("catalog.yml", "regions.csv", "region_aliases.csv"))
 
     def frame(self, name: str) -> pd.DataFrame:
         """Return a copy of one table's body rows (callers may change it freely)."""
@@ -75,8 +89,6 @@ class Record:
 
     def files_read(self) -> dict[str, str]:
         """Return the files this record has read: path relative to the project → SHA-256."""
-        from ..paths import relative
-
         return {relative(p): s[2] for p, s in sorted(self._stamps.items())}
 
     def fresh(self) -> bool:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..errors import DataError
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 from ..paths import RAW, relative
 from .catalog import ColumnSpec, TableSpec
 from .regions import Registry
@@ -88,7 +91,9 @@ def _dtype(col: ColumnSpec) -> str | None:
             "str": "string", "date": "datetime64[ns]"}.get(col.type)
 
 
-def _schema(spec: TableSpec, body: bool) -> pa.DataFrameSchema:
+def _schema(spec: TableSpec, body: bool) -> "pa.DataFrameSchema":
+    import pandera.pandas as pa  # only when a table is parsed (a cached record never imports it)
+
     cols = {}
     for name, col in spec.columns.items():
         checks = []
@@ -179,6 +184,8 @@ def parse_table(spec: TableSpec, raw_dir: Path, registry: Registry) -> RawTable:
     if spec.total_label and len(total_rows) != 1:
         raise DataError(where, f"expected one total row labelled '{spec.total_label}', found {len(total_rows)}",
                         row=len(rows), column=spec.region_column)
+    import pandera.pandas as pa
+
     for part, is_body in ((body, True), (total_rows, False)):
         try:
             _schema(spec, is_body).validate(part, lazy=True)
