@@ -161,3 +161,29 @@ def test_the_plan_graph_orders_runs_by_their_needs_and_refuses_a_need_nobody_wri
         load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    parameters: [{x: 2}, {x: 2}]\n"))
     with pytest.raises(PlanError, match="written by two runs"):
         load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    writes: [t]\n    parameters: [{x: 2}, {x: 3}]\n"))
+
+
+def test_a_custom_run_gets_an_ascii_name_and_its_own_index_section_until_pruned(site: Path) -> None:
+    _kernel_or_skip()
+    from helpers.__main__ import main
+
+    plan = str(site / "plan.yaml")
+    assert main(["run", "01_ok", "-p", "x", "7", "--plan", plan, "--no-progress"]) == 0
+    pages = sorted(p.name for p in (site / "reports" / "01_ok").glob("01_ok--7-*.html"))
+    assert len(pages) == 1 and pages[0].isascii() and " " not in pages[0]
+    index = (site / "reports" / "index.html").read_text()
+    assert "Your own runs" in index and pages[0] in index
+    # a wrong type is refused like a plan run's, before any kernel starts
+    assert main(["run", "01_ok", "-p", "x", "seven", "--plan", plan, "--no-progress"]) == 2
+    assert main(["run", "--prune", "--plan", plan, "--no-progress"]) == 0
+    assert "Your own runs" not in (site / "reports" / "index.html").read_text()
+
+
+def test_region_spellings_resolve() -> None:
+    from helpers.record.record import load_record
+
+    record = load_record()
+    for spelling in ("VGR", "Vastra Gotaland", "Region Västra Götaland", "Västra Götalands läns landsting"):
+        assert record.region(spelling) == "Västra Götaland"
+    with pytest.raises(Exception, match="closest known names: Västra Götaland"):
+        record.region("Västra Götlnd")

@@ -68,11 +68,16 @@ def default_runs(inspected: dict[str, Any]) -> list[Run]:
     return out
 
 
-def _needs_templates() -> dict[str, list[str]]:
+def _needs_templates(plan: Path | None = None) -> dict[str, list[str]]:
+    """Return, per notebook, the needs its plan entries declare (templates; empty when there is no plan)."""
     import yaml
 
-    doc = yaml.safe_load((paths.NOTEBOOKS / "params" / "plan.yaml").read_text(encoding="utf-8"))
-    return {e["notebook"]: list(e.get("needs") or []) for e in doc["runs"]}
+    path = plan or paths.NOTEBOOKS / "params" / "plan.yaml"
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {e["notebook"]: list(e.get("needs") or []) for e in doc["runs"]}
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return {}
 
 
 def _say(bar: Any, msg: str) -> None:
@@ -97,6 +102,8 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
                 del manifest.runs[rid]
         runs = plan_runs + (custom or [])
         check_graph(runs)
+        if custom and not only:
+            runs = with_upstream(custom, runs)     # your run and what it needs, nothing else
         if only:
             chosen = [r for r in runs if only in r.run_id or only in r.notebook]
             if not chosen:
