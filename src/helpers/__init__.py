@@ -11,7 +11,7 @@ from typing import Any
 _EXPORTS = {
     "DataError": "errors", "UnknownRegionError": "errors",
     "load_table": "record.tables", "load_total": "record.tables", "read_table": "record.tables",
-    "harmonise_region": "record.regions", "region_code": "record.regions",
+    "harmonise_region": "record.regions", "county_code_of": "record.regions",
 }
 __all__ = sorted(_EXPORTS)
 

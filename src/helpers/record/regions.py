@@ -112,6 +112,6 @@ def harmonise_region(name: str, *, table: str | None = None) -> str:
     return reg.name(reg.code(name, table=table))
 
 
-def region_code(name: str, *, table: str | None = None) -> str:
+def county_code_of(name: str, *, table: str | None = None) -> str:
     """Return the SCB county code for any spelling the sources use."""
     return load_registry().code(name, table=table)
