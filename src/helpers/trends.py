@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 from scipy.special import expit, logit
 
 from .load import load_table
@@ -61,23 +62,57 @@ def target(target_id: str, raw_dir: Path = RAW) -> pd.Series:
 
 @dataclass
 class TrendFit:
-    """A fitted trend on the logit scale, with what is needed to predict and simulate."""
+    """A fitted trend on the logit scale, with what is needed to predict and to compute probabilities.
+
+    For the GLM, a new observation is a share out of `new_trials` trials (default: the mean number of
+    trials of the fitted points); for the WLS fit, a new observation has weight `new_weight` (1: a
+    full-weight published value).
+    """
 
     kind: str
     result: object
     n: int
     t0: float
+    new_trials: float | None = None
+    new_weight: float = 1.0
+
+    @property
+    def is_glm(self) -> bool:
+        """Return True for the binomial GLM fit."""
+        return "GLM" in self.kind
+
+    @property
+    def df_resid(self) -> float:
+        """Return the residual degrees of freedom (n − 2)."""
+        return float(self.result.df_resid)  # type: ignore[attr-defined]
+
+    def linear(self, t: np.ndarray) -> pd.DataFrame:
+        """Return, on the logit scale at times t: eta, its standard error and that of a new observation."""
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        x = np.column_stack([np.ones_like(t), t - self.t0])
+        params = np.asarray(self.result.params)  # type: ignore[attr-defined]
+        cov = np.asarray(self.result.cov_params())  # type: ignore[attr-defined]
+        eta = x @ params
+        var_mean = np.einsum("ij,jk,ik->i", x, cov, x)
+        scale = float(self.result.scale)  # type: ignore[attr-defined]
+        if self.is_glm:
+            # quasi-binomial: Var(new share) = φ·μ(1−μ)/m, on the logit scale φ/(m·μ(1−μ)) (delta method)
+            mu = expit(eta)
+            var_new = scale / (float(self.new_trials or 1.0) * mu * (1 - mu))
+        else:
+            var_new = np.full_like(eta, scale / self.new_weight)
+        return pd.DataFrame({"t": t, "eta": eta, "se_level": np.sqrt(var_mean),
+                             "se_observation": np.sqrt(var_mean + var_new)})
 
     def predict(self, t: np.ndarray, alpha: float = 0.05) -> pd.DataFrame:
-        """Return mean, confidence and prediction intervals on the share scale (0–1) at times t."""
-        x = sm.add_constant(np.asarray(t, dtype=float) - self.t0, has_constant="add")
-        pred = self.result.get_prediction(x)  # type: ignore[attr-defined]
-        frame = pred.summary_frame(alpha=alpha)
-        out = pd.DataFrame({"t": t, "mean": expit(frame["mean"]),
-                            "ci_low": expit(frame["mean_ci_lower"]), "ci_high": expit(frame["mean_ci_upper"])})
-        if "obs_ci_lower" in frame:
-            out["pi_low"], out["pi_high"] = expit(frame["obs_ci_lower"]), expit(frame["obs_ci_upper"])
-        return out
+        """Return mean, confidence (true level) and prediction (new observation) intervals, shares 0–1, at t."""
+        lin = self.linear(t)
+        q = stats.t.ppf(1 - alpha / 2, self.df_resid)
+        return pd.DataFrame({
+            "t": lin["t"], "mean": expit(lin["eta"]),
+            "ci_low": expit(lin["eta"] - q * lin["se_level"]), "ci_high": expit(lin["eta"] + q * lin["se_level"]),
+            "pi_low": expit(lin["eta"] - q * lin["se_observation"]),
+            "pi_high": expit(lin["eta"] + q * lin["se_observation"])})
 
 
 def fit_logit_trend(t: np.ndarray, share: np.ndarray, weights: np.ndarray | None = None) -> TrendFit:
@@ -96,15 +131,21 @@ def fit_logit_trend(t: np.ndarray, share: np.ndarray, weights: np.ndarray | None
 
 
 def fit_binomial_trend(t: np.ndarray, successes: np.ndarray, trials: np.ndarray) -> TrendFit:
-    """Fit a binomial GLM, logit link, with Pearson-χ² dispersion (quasi-binomial)."""
+    """Fit a binomial GLM, logit link, with Pearson-χ²/df dispersion (quasi-binomial)."""
     t = np.asarray(t, dtype=float)
+    successes = np.asarray(successes, dtype=float)
+    trials = np.asarray(trials, dtype=float)
     if len(t) < MIN_POINTS:
         raise ValueError(f"{len(t)} observation(s): at least {MIN_POINTS} are needed to fit a trend")
+    if np.any(trials <= 0) or np.any((successes < 0) | (successes > trials)):
+        raise ValueError("successes must lie between 0 and trials, and trials must be positive")
     t0 = float(t.mean())
     x = sm.add_constant(t - t0)
-    endog = np.column_stack([successes, np.asarray(trials) - np.asarray(successes)])
-    res = sm.GLM(endog, x, family=sm.families.Binomial()).fit(scale="X2")
-    return TrendFit("quasi-binomial GLM (logit link)", res, len(t), t0)
+    # Proportions with the trials as variance weights: Pearson's χ² is then Σ m(y − μ)²/(μ(1−μ)) over the
+    # points, divided by n − 2. (A two-column endog makes statsmodels 0.14 leave the trials out of the
+    # scale, which shrinks the standard errors by a factor of about √m.)
+    res = sm.GLM(successes / trials, x, family=sm.families.Binomial(), var_weights=trials).fit(scale="X2")
+    return TrendFit("quasi-binomial GLM (logit link)", res, len(t), t0, new_trials=float(trials.mean()))
 
 
 def fit_hierarchical(df: pd.DataFrame) -> object:
@@ -116,26 +157,39 @@ def fit_hierarchical(df: pd.DataFrame) -> object:
     return sm.MixedLM.from_formula("y ~ tc", groups="region", data=d).fit(reml=True)
 
 
-def probability_of_reaching(fit: TrendFit, t_deadline: float, threshold: float, *, n: int = 20_000,
-                            seed: int = 1) -> float:
-    """Simulate P(share at the deadline ≥ threshold) from the fitted model (a new observation)."""
-    rng = np.random.default_rng(seed)
-    res = fit.result
-    params = np.asarray(res.params)  # type: ignore[attr-defined]
-    cov = np.asarray(res.cov_params())  # type: ignore[attr-defined]
-    x = np.array([1.0, t_deadline - fit.t0])
-    if fit.kind.startswith("weighted"):
-        df = float(res.df_resid)  # type: ignore[attr-defined]
-        s2 = float(res.scale)  # type: ignore[attr-defined]
-        # residual variance from its scaled-χ² distribution, then the parameters given it
-        sigma2 = df * s2 / rng.chisquare(df, size=n)
-        z = rng.multivariate_normal(np.zeros(2), cov / s2, size=n)
-        beta = params + z * np.sqrt(sigma2)[:, None]
-        y = beta @ x + rng.normal(size=n) * np.sqrt(sigma2)
-    else:
-        beta = rng.multivariate_normal(params, cov, size=n)
-        y = beta @ x
-    return float(np.mean(expit(y) >= threshold))
+ESTIMANDS = {"level": "the true level", "observation": "a new observation"}
+
+
+def probability_of_reaching(fit: TrendFit, t_deadline: float, threshold: float, *, estimand: str = "level",
+                            n: int | None = None, seed: int | None = None) -> float:
+    """Return P(estimand at the deadline ≥ threshold) from the t distribution with the residual df.
+
+    estimand "level": the true level on the fitted trend; "observation": a new noisy observation
+    (adds the observation noise of `TrendFit.linear`). Both fits (WLS, GLM) use the same formula,
+    P = 1 − F_t,df((logit(threshold) − η̂)/se). `n` and `seed` are accepted for older callers; the
+    probability is computed exactly, not simulated.
+    """
+    if estimand not in ESTIMANDS:
+        raise ValueError(f"estimand must be one of {', '.join(ESTIMANDS)}, not '{estimand}'")
+    if not 0 < threshold < 1:
+        raise ValueError("threshold must be a share strictly between 0 and 1")
+    df = fit.df_resid
+    if df < 1:
+        raise ValueError(f"{fit.n} points leave {df:g} residual degrees of freedom: no probability can be computed")
+    lin = fit.linear(np.array([t_deadline])).iloc[0]
+    se = lin["se_level"] if estimand == "level" else lin["se_observation"]
+    return float(stats.t.sf((logit(threshold) - lin["eta"]) / se, df))
+
+
+def time_reaching(intercept: float, slope: float, t0: float, threshold: float, *, start: float,
+                  horizon: float) -> float | None:
+    """Return when logit-linear a + b·(t − t0) reaches the threshold, if it does between start and horizon."""
+    if intercept + slope * (start - t0) >= logit(threshold):
+        return float(start)  # already there at the start
+    if slope <= 0:
+        return None
+    t_star = t0 + (logit(threshold) - intercept) / slope
+    return float(t_star) if start <= t_star <= horizon else None
 
 
 def required_path(baseline_t: float, baseline_share: float, deadline_t: float, target_share: float,
