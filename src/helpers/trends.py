@@ -24,8 +24,10 @@ import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit, logit
 
+from .errors import DataError
 from .load import load_table
 from .paths import RAW
+from .regions import load_registry
 
 MIN_POINTS = 3  # fewer observations than this: no trend is fitted, the report says why
 
@@ -261,3 +263,270 @@ def regional_findings(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame
         lines.append("**No hierarchical model**: no region has more than one published value, so there are no "
                      "regional trends to pool.")
     return regional, lines
+
+
+# --- dates of the observations ------------------------------------------------------------------------
+
+def observation_dates(obs: pd.DataFrame) -> pd.DataFrame:
+    """Add `date` (fieldwork end, else the period end) and `t` (its decimal year) to observations."""
+    date = obs["fieldwork_end"].fillna(obs["period_end"]) if "fieldwork_end" in obs else obs["period_end"]
+    basis = np.where(obs["fieldwork_end"].notna(), "collected by", "period end") if "fieldwork_end" in obs \
+        else "period end"
+    return obs.assign(date=pd.to_datetime(date), date_basis=basis, t=decimal_year(pd.to_datetime(date)))
+
+
+def collected_before(obs: pd.DataFrame, deadline: pd.Timestamp) -> pd.DataFrame:
+    """Return the observations collected on or before the deadline (by their `date`)."""
+    return obs[observation_dates(obs)["date"] <= pd.Timestamp(deadline)].reset_index(drop=True)
+
+
+# --- a measurement model that keeps sources apart -------------------------------------------------------
+
+ROUNDING_HALF_WIDTH_PP = 0.5       # a value published as a whole percent: true value within ±0.5 points
+APPROXIMATE_HALF_WIDTH_PP = 2.5    # "about 30 %", "just over 40 %", "three in ten": within ±2.5 points
+NOISE_PRIOR_SCALE = 0.25           # half-normal prior scale of each source's extra noise, logit units
+
+
+def _known_variance(share: np.ndarray, approximate: np.ndarray, n_eff: np.ndarray) -> np.ndarray:
+    """Return the known variance of logit(share): rounding (uniform) plus sampling, delta method."""
+    half = np.where(approximate, APPROXIMATE_HALF_WIDTH_PP, ROUNDING_HALF_WIDTH_PP) / 100
+    var_share = (2 * half) ** 2 / 12 + np.where(n_eff > 0, share * (1 - share) / np.where(n_eff > 0, n_eff, 1), 0.0)
+    return var_share / (share * (1 - share)) ** 2
+
+
+@dataclass
+class MeasurementFit:
+    """Posterior of a common logit-linear trend with source offsets and source noise (grid over the noise)."""
+
+    reference: str
+    sources: list[str]              # sources in the fit, the reference first
+    left_out: list[str]             # sources seen once: they would only fix their own offset
+    t0: float
+    n: int
+    weights: np.ndarray             # posterior weight of each grid point of the noise scales
+    sigma: np.ndarray               # (G, S) noise scale of each source at each grid point
+    means: np.ndarray               # (G, k) posterior mean of (a, b, offsets) given the noise scales
+    covs: np.ndarray                # (G, k, k)
+
+    def _x(self, t: np.ndarray) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        x = np.zeros((len(t), self.means.shape[1]))
+        x[:, 0], x[:, 1] = 1.0, t - self.t0
+        return x
+
+    def _moments(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = self._x(t)
+        m = self.means @ x.T                                          # (G, T)
+        v = np.einsum("tk,gkl,tl->gt", x, self.covs, x)
+        return m, v
+
+    def probability(self, t: float, threshold: float, estimand: str = "level") -> float:
+        """Return P(reference level at t ≥ threshold) or, estimand "observation", P(a new reference value ≥ it)."""
+        if estimand not in ESTIMANDS:
+            raise ValueError(f"estimand must be one of {', '.join(ESTIMANDS)}, not '{estimand}'")
+        m, v = self._moments(np.array([t]))
+        if estimand == "observation":
+            v = v + self.sigma[:, :1] ** 2 + _known_variance(expit(m), np.zeros_like(m, bool), np.zeros_like(m))
+        return float(self.weights @ stats.norm.sf((logit(threshold) - m[:, 0:1]) / np.sqrt(v))[:, 0])
+
+    def predict(self, t: np.ndarray, alpha: float = 0.05, *, draws: int = 4000, seed: int = 1) -> pd.DataFrame:
+        """Return the reference source's mean share, credible and prediction intervals at times t."""
+        rng = np.random.default_rng(seed)
+        m, v = self._moments(t)
+        g = rng.choice(len(self.weights), size=draws, p=self.weights)
+        z = rng.standard_normal((draws, m.shape[1]))
+        level = m[g] + z * np.sqrt(v[g])
+        obs_sd = np.sqrt(self.sigma[g, :1] ** 2 + _known_variance(expit(level), np.zeros_like(level, bool),
+                                                                  np.zeros_like(level)))
+        new = level + rng.standard_normal(level.shape) * obs_sd
+        q = [alpha / 2, 1 - alpha / 2]
+        lo, hi = np.quantile(expit(level), q, axis=0)
+        plo, phi = np.quantile(expit(new), q, axis=0)
+        return pd.DataFrame({"t": np.atleast_1d(t), "mean": np.median(expit(level), axis=0), "ci_low": lo,
+                             "ci_high": hi, "pi_low": plo, "pi_high": phi})
+
+    def parameters(self) -> pd.DataFrame:
+        """Return posterior means and standard deviations of the trend, the offsets and the noise scales."""
+        mean = self.weights @ self.means
+        second = np.einsum("g,gkl->kl", self.weights, self.covs + np.einsum("gk,gl->gkl", self.means, self.means))
+        sd = np.sqrt(np.diag(second) - mean ** 2)
+        names = ["level of the reference source at the mean time (logit)", "common slope (logit per year)"]
+        names += [f"offset of {s} vs {self.reference} (logit)" for s in self.sources[1:]]
+        rows = [{"parameter": n, "posterior_mean": mu, "posterior_sd": s} for n, mu, s in zip(names, mean, sd)]
+        for j, s in enumerate(self.sources):
+            sig = self.sigma[:, j]
+            sig_mean = float(self.weights @ sig)
+            rows.append({"parameter": f"extra noise of {s} (logit sd)", "posterior_mean": sig_mean,
+                         "posterior_sd": float(np.sqrt(self.weights @ (sig - sig_mean) ** 2))})
+        return pd.DataFrame(rows)
+
+    def mean_trend(self) -> tuple[float, float]:
+        """Return the posterior mean of the reference intercept (at t0) and of the common slope."""
+        mean = self.weights @ self.means
+        return float(mean[0]), float(mean[1])
+
+
+def fit_measurement_model(obs: pd.DataFrame, reference: str, *, source_column: str = "measure_type",
+                          prior_scale: float = NOISE_PRIOR_SCALE, grid_points: int = 40) -> MeasurementFit:
+    """Fit logit(value) = a + b·(t − t0) + offset[source] + noise[source] + known error, sources kept apart.
+
+    obs has t, value (percent), approximate and `source_column` (optionally n_eff). Offsets and the
+    trend have flat priors and are integrated exactly; each source's noise scale has a half-normal
+    prior and is integrated on a grid. Sources with one observation are left out (they fix only
+    their own offset).
+    """
+    if len(obs) == 0:
+        raise ValueError("no observations")
+    counts = obs[source_column].value_counts()
+    if reference not in counts.index:
+        raise ValueError(f"the reference source '{reference}' has no observation")
+    keep = [reference] + sorted(s for s in counts.index if s != reference and counts[s] >= 2)
+    left_out = sorted(s for s in counts.index if s != reference and counts[s] < 2)
+    d = obs[obs[source_column].isin(keep)]
+    t = d["t"].to_numpy(dtype=float)
+    share = d["value"].to_numpy(dtype=float) / 100
+    if np.any((share <= 0) | (share >= 1)):
+        raise ValueError("values must lie strictly between 0 and 100 percent")
+    n_eff = d["n_eff"].fillna(0).to_numpy(dtype=float) if "n_eff" in d else np.zeros(len(d))
+    known = _known_variance(share, d["approximate"].to_numpy(dtype=bool), n_eff)
+    y = logit(share)
+    src = d[source_column].map({s: i for i, s in enumerate(keep)}).to_numpy()
+    t0 = float(t.mean())
+    x = np.column_stack([np.ones_like(t), t - t0] + [(src == i).astype(float) for i in range(1, len(keep))])
+    k = x.shape[1]
+    if np.linalg.matrix_rank(x) < k:
+        raise ValueError(f"{len(d)} observations cannot separate a trend from {len(keep) - 1} source offset(s): "
+                         "every source needs points at two or more times")
+    # grid of noise scales: log-spaced, each source its own axis
+    axis = np.geomspace(0.005, 4 * prior_scale, grid_points)
+    sigma = np.stack(np.meshgrid(*[axis] * len(keep), indexing="ij"), -1).reshape(-1, len(keep))
+    var = known[None, :] + sigma[:, src] ** 2                          # (G, n)
+    w = 1 / var
+    xtwx = np.einsum("gi,ik,il->gkl", w, x, x)
+    cov = np.linalg.inv(xtwx)
+    beta = np.einsum("gkl,gl->gk", cov, np.einsum("gi,ik,i->gk", w, x, y))
+    resid = y[None, :] - beta @ x.T
+    _, logdet = np.linalg.slogdet(xtwx)
+    # marginal likelihood of the noise scales (flat prior on the linear parameters), half-normal prior,
+    # log-spaced grid (Jacobian σ)
+    loglik = -0.5 * np.log(var).sum(1) - 0.5 * (w * resid ** 2).sum(1) - 0.5 * logdet
+    logprior = (-0.5 * (sigma / prior_scale) ** 2 + np.log(sigma)).sum(1)
+    lw = loglik + logprior
+    weights = np.exp(lw - lw.max())
+    return MeasurementFit(reference, keep, left_out, t0, len(d), weights / weights.sum(), sigma, beta, cov)
+
+
+# --- regional series in one shape -------------------------------------------------------------------
+
+REGIONAL_COLUMNS = ["county_code", "region", "kpi", "period", "date", "value", "status", "source"]
+
+
+def check_regional_frame(frame: pd.DataFrame, source: str = "regional series") -> pd.DataFrame:
+    """Check a frame of the regional-series shape; return it typed, or raise DataError naming row and column."""
+    missing = [c for c in REGIONAL_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(source, f"missing column(s) {', '.join(missing)} (expected: {', '.join(REGIONAL_COLUMNS)})",
+                        column=missing[0])
+    f = frame[REGIONAL_COLUMNS].reset_index(drop=True)
+    codes = set(load_registry().codes)
+    bad = ~f["county_code"].astype(str).isin(codes)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(source, f"'{f['county_code'].iloc[i]}' is not a 2-digit SCB county code", row=i + 1,
+                        column="county_code")
+    value = pd.to_numeric(f["value"], errors="coerce").astype(float)
+    bad = (f["value"].notna() & value.isna()) | (value < 0) | (value > 100)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(source, f"'{f['value'].iloc[i]}' is not a percentage between 0 and 100", row=i + 1,
+                        column="value")
+    date = pd.to_datetime(f["date"], errors="coerce")
+    if date.isna().any():
+        i = int(np.flatnonzero(date.isna())[0])
+        raise DataError(source, f"'{f['date'].iloc[i]}' is not a date", row=i + 1, column="date")
+    dup = f.duplicated(["county_code", "kpi", "period"])
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise DataError(source, f"region {f['county_code'].iloc[i]}, {f['kpi'].iloc[i]} {f['period'].iloc[i]} "
+                        "appears twice", row=i + 1, column="county_code")
+    return f.assign(county_code=f["county_code"].astype(str), region=f["region"].astype(str),
+                    kpi=f["kpi"].astype(str), period=f["period"].astype(int), date=date, value=value,
+                    status=f["status"].astype("string").fillna(""), source=f["source"].astype(str))
+
+
+def regional_series_from_table(table: pd.DataFrame | None = None, raw_dir: Path = RAW) -> pd.DataFrame:
+    """Return the Kolada regional table (default: ext_kolada_patient_continuity) in the regional-series shape."""
+    t = load_table("ext_kolada_patient_continuity", raw_dir) if table is None else table
+    reg = load_registry(raw_dir)
+    codes = t["kolada_id"].astype(str).str[-2:]
+    printed = [reg.code(str(p), file="ext_kolada_patient_continuity.csv", row=i + 1, column="region_printed")
+               for i, p in enumerate(t["region_printed"])]
+    clash = codes.to_numpy() != np.array(printed)
+    if clash.any():
+        i = int(np.flatnonzero(clash)[0])
+        raise DataError("ext_kolada_patient_continuity.csv", f"Kolada id {t['kolada_id'].iloc[i]} and region "
+                        f"'{t['region_printed'].iloc[i]}' name different regions", row=i + 1, column="kolada_id")
+    frame = pd.DataFrame({"county_code": codes.to_numpy(), "region": [reg.name(c) for c in codes],
+                          "kpi": t["kpi"].astype(str).to_numpy(), "period": t["period"].astype(int).to_numpy(),
+                          "date": pd.to_datetime(t["date"]).to_numpy(),
+                          "value": pd.to_numeric(t["value"]).astype(float).to_numpy(),
+                          "status": t["status"].astype("string").fillna("").to_numpy(),
+                          "source": t["source"].astype(str).to_numpy()})
+    return check_regional_frame(frame, "ext_kolada_patient_continuity.csv")
+
+
+@dataclass
+class RegionalFit:
+    """A common trend across regions with a random level per region, for one KPI."""
+
+    kpi: str
+    result: object
+    data: pd.DataFrame
+    t0: float
+    message: str
+
+    def summary(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Return the common change per year (logit and, at the mean level, percentage points) and the spreads."""
+        r = self.result
+        b, se = float(r.params["tc"]), float(r.bse["tc"])  # type: ignore[attr-defined]
+        z = stats.norm.ppf(1 - alpha / 2)
+        p = float(expit(r.params["Intercept"]))  # type: ignore[attr-defined]
+        pp = p * (1 - p) * 100   # d share / d logit at the mean level, in points
+        return pd.DataFrame([
+            {"quantity": "common change per year (logit)", "estimate": b, "low": b - z * se, "high": b + z * se},
+            {"quantity": "common change per year (percentage points, at the mean level)", "estimate": b * pp,
+             "low": (b - z * se) * pp, "high": (b + z * se) * pp},
+            {"quantity": "sd of the regions' levels (logit)", "estimate": float(np.sqrt(r.cov_re.iloc[0, 0])),  # type: ignore[attr-defined]
+             "low": np.nan, "high": np.nan},
+            {"quantity": "sd of a region's year-to-year noise (logit)", "estimate": float(np.sqrt(r.scale)),  # type: ignore[attr-defined]
+             "low": np.nan, "high": np.nan}])
+
+    def regions(self) -> pd.DataFrame:
+        """Return each region's observed values and its pooled (shrunken) level at the latest period."""
+        wide = self.data.pivot_table(index=["county_code", "region"], columns="period", values="value").reset_index()
+        wide.columns = [str(c) for c in wide.columns]
+        r = self.result
+        re = pd.Series({k: float(v.iloc[0]) for k, v in r.random_effects.items()})  # type: ignore[attr-defined]
+        t_last = float(self.data["t"].max()) - self.t0
+        base = float(r.params["Intercept"] + r.params["tc"] * t_last)  # type: ignore[attr-defined]
+        wide["pooled_latest"] = expit(base + wide["county_code"].map(re).to_numpy()) * 100
+        return wide
+
+
+def fit_regional_model(frame: pd.DataFrame, kpi: str) -> RegionalFit:
+    """Fit logit(value) ~ time with a random level per region (MixedLM, REML) to one KPI of a regional frame."""
+    f = check_regional_frame(frame)
+    d = f[(f["kpi"] == kpi) & f["value"].notna()].copy()
+    per_region = d.groupby("county_code")["period"].nunique()
+    if (per_region >= 2).sum() < 2:
+        raise ValueError(f"{kpi}: a hierarchical model needs two or more regions with values in two or more periods "
+                         f"({int((per_region >= 2).sum())} have)")
+    d["t"] = decimal_year(d["date"])
+    t0 = float(d["t"].mean())
+    d["tc"] = d["t"] - t0
+    d["y"] = logit(d["value"] / 100)
+    res = sm.MixedLM.from_formula("y ~ tc", groups="county_code", data=d).fit(reml=True)
+    dropped = int(((f["kpi"] == kpi) & f["value"].isna()).sum())
+    msg = (f"{kpi}: {len(d)} values in {d['county_code'].nunique()} regions, periods "
+           f"{', '.join(map(str, sorted(d['period'].unique())))}" + (f"; {dropped} missing value(s) left out" if dropped else ""))
+    return RegionalFit(kpi, res, d, t0, msg)
