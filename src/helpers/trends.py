@@ -15,6 +15,7 @@ observation.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -525,8 +526,134 @@ def fit_regional_model(frame: pd.DataFrame, kpi: str) -> RegionalFit:
     t0 = float(d["t"].mean())
     d["tc"] = d["t"] - t0
     d["y"] = logit(d["value"] / 100)
-    res = sm.MixedLM.from_formula("y ~ tc", groups="county_code", data=d).fit(reml=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = sm.MixedLM.from_formula("y ~ tc", groups="county_code", data=d).fit(reml=True)
     dropped = int(((f["kpi"] == kpi) & f["value"].isna()).sum())
     msg = (f"{kpi}: {len(d)} values in {d['county_code'].nunique()} regions, periods "
-           f"{', '.join(map(str, sorted(d['period'].unique())))}" + (f"; {dropped} missing value(s) left out" if dropped else ""))
+           f"{', '.join(map(str, sorted(d['period'].unique())))}" + (f"; {dropped} missing value(s) left out" if dropped else "")
+           + "".join(f"; statsmodels warned: {w.message}" for w in caught if issubclass(w.category, Warning)))
     return RegionalFit(kpi, res, d, t0, msg)
+
+
+# --- the four questions per target: status, ex-ante view, required path, time to reach ----------------
+
+def target_status(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame, list[str]]:
+    """Return (a): the target's own measure at the deadline: regions that met it, reported, not published."""
+    regional, lines = regional_findings(tgt, raw_dir)
+    lines = [l for l in lines if "hierarchical" not in l]
+    reg = load_registry(raw_dir)
+    if len(regional):
+        published = {reg.code(str(g)) for g in regional["geography"]}
+        absent = [reg.name(c) for c in reg.codes if c not in published]
+        lines.append(f"Not published per region in the sources at hand: {len(absent)} of 21 ({', '.join(absent)}).")
+    obs = observation_dates(load_table("ext_regular_doctor_observations", raw_dir))
+    national = obs[(obs["indicator"] == tgt["indicator"]) & (obs["geography"] == "Riket")]
+    threshold = float(tgt["value"]) if pd.notna(tgt["value"]) else None
+    for _, r in national.iterrows():
+        verdict = "" if threshold is None else (" — at or above" if r["value"] >= threshold else " — below") + \
+            f" {threshold:g} %"
+        lines.append(f"National value on this measure: **{'about ' if r['approximate'] else ''}{r['value']:g} %** "
+                     f"({r['population']}; {r['date_basis']} {r['date'].date()}; {r['source']}){verdict}. "
+                     "No region-level values are published for it." if not len(regional) else "")
+    return regional, [l for l in lines if l]
+
+
+@dataclass
+class ExAnte:
+    """(b): what the data collected before the deadline said about the deadline."""
+
+    used: pd.DataFrame
+    fit: MeasurementFit | None
+    p_level: float | None
+    p_observation: float | None
+    message: str
+
+
+def ex_ante_view(obs: pd.DataFrame, reference: str, deadline: pd.Timestamp, threshold: float | None, *,
+                 source_column: str = "measure_type") -> ExAnte:
+    """Fit the measurement model to the observations collected by the deadline; return both probabilities."""
+    used = observation_dates(collected_before(obs, deadline))
+    d_t = float(decimal_year(pd.Series([pd.Timestamp(deadline)])).iloc[0])
+    n_ref = int((used[source_column] == reference).sum())
+    if n_ref < 2:
+        return ExAnte(used, None, None, None,
+                      f"**Not estimable ex ante:** {n_ref} observation(s) of `{reference}` were collected by "
+                      f"{pd.Timestamp(deadline).date()}; a trend needs two or more.")
+    try:
+        fit = fit_measurement_model(used, reference, source_column=source_column)
+    except ValueError as exc:
+        return ExAnte(used, None, None, None, f"**Not estimable ex ante:** {exc}.")
+    if threshold is None:
+        return ExAnte(used, fit, None, None, "The target is not quantified: no probability.")
+    p_level = fit.probability(d_t, threshold, "level")
+    p_obs = fit.probability(d_t, threshold, "observation")
+    msg = (f"Fitted on {fit.n} observations collected by {pd.Timestamp(deadline).date()} "
+           f"(sources: {', '.join(fit.sources)}" + (f"; left out, seen once: {', '.join(fit.left_out)}" if fit.left_out else "")
+           + f"). P(true level of `{reference}` ≥ {threshold * 100:g} % at the deadline) = **{p_level:.1%}**; "
+           f"P(a new `{reference}` observation at the deadline ≥ {threshold * 100:g} %) = **{p_obs:.1%}**.")
+    return ExAnte(used, fit, p_level, p_obs, msg)
+
+
+def path_against_observed(obs: pd.DataFrame, baseline_before: pd.Timestamp, deadline: pd.Timestamp,
+                          threshold: float) -> tuple[pd.DataFrame, str]:
+    """Return (c): the straight path from the last value before `baseline_before` to the target, vs observed."""
+    o = observation_dates(obs).sort_values("date")
+    base = o[o["date"] < pd.Timestamp(baseline_before)]
+    if base.empty:
+        return pd.DataFrame(), (f"No value was collected before {pd.Timestamp(baseline_before).date()}: "
+                                "the path the target required has no starting point.")
+    b = base.iloc[-1]
+    d_t = float(decimal_year(pd.Series([pd.Timestamp(deadline)])).iloc[0])
+    later = o[o["date"] >= b["date"]]
+    req = required_path(b["t"], b["value"] / 100, d_t, threshold, later["t"].to_numpy()) * 100
+    req = np.where(later["t"].to_numpy() > d_t, threshold * 100, req)   # after the deadline the target holds
+    table = pd.DataFrame({"date": later["date"].dt.strftime("%Y-%m-%d").to_numpy(), "date_basis": later["date_basis"].to_numpy(),
+                          "observed_pct": later["value"].to_numpy(dtype=float), "required_pct": req,
+                          "gap_points": later["value"].to_numpy(dtype=float) - req})
+    msg = (f"Baseline: {b['value']:g} % collected by {b['date'].date()} (the last value before "
+           f"{pd.Timestamp(baseline_before).date()}); the target required a straight rise to {threshold * 100:g} % "
+           f"by {pd.Timestamp(deadline).date()}, {(threshold * 100 - b['value']) / (d_t - b['t']):.1f} points a year.")
+    return table, msg
+
+
+@dataclass
+class Reaching:
+    """(d): the trend fitted to every observation and when it reaches the target."""
+
+    fit: MeasurementFit | None
+    prediction: pd.DataFrame | None
+    when: float | None
+    message: str
+
+
+def when_reached(obs: pd.DataFrame, reference: str, threshold: float | None, *, horizon: float,
+                 source_column: str = "measure_type", seed: int = 1) -> Reaching:
+    """Fit the measurement model to all observations; return when its mean trend reaches the threshold."""
+    o = observation_dates(obs)
+    n_ref = int((o[source_column] == reference).sum())
+    if n_ref < 2:
+        return Reaching(None, None, None, f"**No trend is fitted:** {n_ref} observation(s) of `{reference}`; "
+                        "a trend needs two or more.")
+    try:
+        fit = fit_measurement_model(o, reference, source_column=source_column)
+    except ValueError as exc:
+        return Reaching(None, None, None, f"**No trend is fitted:** {exc}.")
+    grid = np.linspace(o["t"].min() - 0.5, horizon, 80)
+    pred = fit.predict(grid, seed=seed)
+    if threshold is None:
+        return Reaching(fit, pred, None, "The target is not quantified.")
+    a, b = fit.mean_trend()
+    start = float(o["t"].max())
+    when = time_reaching(a, b, fit.t0, threshold, start=start, horizon=horizon)
+    slope_sd = float(fit.parameters().iloc[1]["posterior_sd"])
+    if when is None:
+        msg = (f"At the fitted trend (common slope {b:+.3f} ± {slope_sd:.3f} logit a year) the level of `{reference}` "
+               f"does not reach {threshold * 100:g} % by {int(horizon)}.")
+    elif when == start:
+        msg = (f"At the fitted trend the level of `{reference}` is already at or above {threshold * 100:g} % at the "
+               "last observation.")
+    else:
+        msg = (f"At the fitted trend (common slope {b:+.3f} ± {slope_sd:.3f} logit a year) the level of `{reference}` "
+               f"reaches {threshold * 100:g} % around **{when:.1f}** (decimal year).")
+    return Reaching(fit, pred, when, msg)
