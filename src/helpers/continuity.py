@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 log = logging.getLogger("helpers.continuity")
@@ -91,7 +92,8 @@ def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw_visits)").fetchall())
 
 
-def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, report: InputReport) -> dict[str, str]:
+def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, report: InputReport,
+                 frame: pd.DataFrame | None = None) -> dict[str, str]:
     """Check the extract (columns, ids, times, emptiness); return its column types."""
     types = _column_types(con)
     cols = list(types)
@@ -119,6 +121,23 @@ def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, rep
                                 "WHERE x IS NULL").fetchone()[0]  # type: ignore[index]
             raise VisitDataError(f"{source}: {k} visit(s) without {c} (first at row {first}); "
                                  "a visit must name its patient and provider")
+    # a missing time is an error in every column type (a NaT in a timestamp column would silently
+    # drop out of the window or reorder the sequence that SECON reads)
+    if frame is not None:   # row numbers of a frame are exact in pandas
+        raw = frame["visit_time"]
+        missing_t = raw.isna().to_numpy() | (raw.astype("string").str.strip() == "").fillna(False).to_numpy()
+        if missing_t.any():
+            raise VisitDataError(f"{source}: {int(missing_t.sum())} visit(s) without visit_time (first at row "
+                                 f"{int(missing_t.argmax()) + 1}); every visit needs its time")
+    else:
+        blank = "x IS NULL" if types["visit_time"].startswith(("TIMESTAMP", "DATE")) \
+            else "x IS NULL OR trim(CAST(x AS VARCHAR)) = ''"
+        k = con.execute(f"SELECT count(*) FROM (SELECT visit_time AS x FROM raw_visits) WHERE {blank}").fetchone()[0]  # type: ignore[index]
+        if k:   # only then the (slower) numbered scan for the first row
+            first = con.execute(f"SELECT min(r) FROM (SELECT row_number() OVER () AS r, visit_time AS x "
+                                f"FROM raw_visits) WHERE {blank}").fetchone()[0]  # type: ignore[index]
+            raise VisitDataError(f"{source}: {k} visit(s) without visit_time (first at row {first}); "
+                                 "every visit needs its time")
     if not types["visit_time"].startswith(("TIMESTAMP", "DATE")):
         bad = con.execute("SELECT count(*), min(r), any_value(v) FROM (SELECT row_number() OVER () AS r, "
                           "CAST(visit_time AS VARCHAR) AS v FROM raw_visits) "
@@ -198,7 +217,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, 
     except duckdb.Error:
         pass
     _relation(con, visits)
-    types = _check_input(con, opts, source, report)
+    types = _check_input(con, opts, source, report, visits if isinstance(visits, pd.DataFrame) else None)
     limit = opts.memory_limit
     if limit == "auto":
         # enough to sort a national extract in memory (50 M visits: 2.5 GB) without spilling,
@@ -314,3 +333,179 @@ def patient_indices_pandas(visits: pd.DataFrame) -> pd.DataFrame:
     out["mmci"] = ((1 - m / (n + 0.1)) / (1 - 1 / (n + 0.1))).to_numpy()
     out["hhi"] = (agg["s2"] / (n * n)).to_numpy()
     return out[INDEX_COLUMNS]
+
+
+# --- who is left out, by which rule ------------------------------------------------------------------
+
+def eligibility_flow(visits: pd.DataFrame | str | Path, options: Options) -> pd.DataFrame:
+    """Return, rule by rule, the patients left and the number and share each rule excludes.
+
+    The rules apply in this order: the window, the professions, listed patients, visits at the listed
+    unit, at least `min_visits` counted visits (duplicates not counted). Shares are of the patients in
+    the extract.
+    """
+    report = InputReport()
+    con = duckdb.connect()
+    try:
+        _prepare(con, visits, Options(**{**options.__dict__, "window_end": None, "professions": None,
+                                         "listed_only": False, "listed_unit_only": False}), report,
+                 keep=[c for c in ("profession", "unit", "listed_unit") if c in _columns_of(visits)])
+        steps: list[tuple[str, str]] = [("patients in the extract", "TRUE")]
+        conds: list[str] = []
+        rules = [("a visit in the window", Options(window_end=options.window_end, window_months=options.window_months)),
+                 ("a visit of the chosen profession(s)", Options(professions=options.professions)),
+                 ("listed at a unit", Options(listed_only=options.listed_only or options.listed_unit_only)),
+                 ("a visit at the listed unit", Options(listed_unit_only=options.listed_unit_only))]
+        for label, o in rules:
+            clause = _visit_filter(o)
+            if clause != "TRUE":
+                conds.append(clause)
+                steps.append((label, " AND ".join(conds)))
+        sql = ", ".join(f"count(DISTINCT patient_id) FILTER (WHERE {c})" for _, c in steps)
+        counts = list(con.execute(f"SELECT {sql} FROM v").fetchone())  # type: ignore[arg-type]
+        where = " AND ".join(conds) or "TRUE"
+        enough = con.execute(f"""SELECT count(*) FROM (SELECT patient_id, count(DISTINCT (provider_id, visit_time)) AS n
+                                 FROM v WHERE {where} GROUP BY ALL) WHERE n >= {int(options.min_visits)}""").fetchone()[0]  # type: ignore[index]
+    finally:
+        con.close()
+    labels = [l for l, _ in steps] + [f"at least {int(options.min_visits)} counted visits"]
+    counts.append(int(enough))
+    out = pd.DataFrame({"rule": labels, "patients_left": counts})
+    out["excluded"] = (-out["patients_left"].diff()).fillna(0).astype(int)
+    out["excluded_share"] = out["excluded"] / counts[0]
+    return out
+
+
+def _columns_of(visits: pd.DataFrame | str | Path) -> list[str]:
+    if isinstance(visits, pd.DataFrame):
+        return list(visits.columns)
+    con = duckdb.connect()
+    try:
+        _relation(con, visits)
+        return list(_column_types(con))
+    finally:
+        con.close()
+
+
+# --- patient level with the group, and bootstrap intervals of the change -----------------------------
+
+def patient_indices_by(visits: pd.DataFrame | str | Path, by: str = "region", options: Options | None = None) -> pd.DataFrame:
+    """Return patient indices with the group of most of each patient's counted visits (ties: smallest value)."""
+    opts = options or Options()
+    report = InputReport()
+    con = duckdb.connect()
+    try:
+        source = _prepare(con, visits, opts, report, keep=[by])
+        idx = _indices(con, source, opts, report)
+        con.register("idx", idx)
+        out = con.sql(f"""
+            WITH g AS (SELECT patient_id, CAST("{by}" AS VARCHAR) AS grp, count(*) AS k FROM v GROUP BY ALL),
+            best AS (SELECT patient_id, grp FROM g
+                     QUALIFY row_number() OVER (PARTITION BY patient_id ORDER BY k DESC, grp) = 1)
+            SELECT idx.*, best.grp AS "{by}" FROM idx JOIN best USING (patient_id)""").to_arrow_table().to_pandas()
+    finally:
+        con.close()
+    out.attrs["input_report"] = report.__dict__
+    return out
+
+
+def bootstrap_change(baseline: pd.DataFrame, current: pd.DataFrame, *, by: str = "region", index: str = "coc",
+                     increase: float = 0.20, replicates: int = 200, seed: int = 1, alpha: float = 0.05) -> pd.DataFrame:
+    """Return per group the baseline and current means, the change, its bootstrap interval and P(change ≥ increase).
+
+    Patients are resampled with replacement within their group (the group of the current window, else
+    the baseline's); a patient in both windows is drawn once for both, so the two means stay paired.
+    P(+increase) is the share of replicates whose change reaches the increase.
+    """
+    if replicates < 1:
+        raise ValueError("replicates must be at least 1")
+    b = baseline[["patient_id", by, index]].dropna(subset=[index])
+    c = current[["patient_id", by, index]].dropna(subset=[index])
+    m = c.merge(b, on="patient_id", how="outer", suffixes=("_c", "_b"))
+    group = m[f"{by}_c"].astype(object).where(m[f"{by}_c"].notna(), m[f"{by}_b"].astype(object))
+    codes, names = pd.factorize(group, sort=True)
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    xb = m[f"{index}_b"].to_numpy(dtype=float)[order]
+    xc = m[f"{index}_c"].to_numpy(dtype=float)[order]
+    in_b, in_c = ~np.isnan(xb), ~np.isnan(xc)
+    xb, xc = np.nan_to_num(xb), np.nan_to_num(xc)
+    g = len(names)
+    size = np.bincount(codes, minlength=g)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    n = len(codes)
+
+    def means(weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        w = np.ones(n) if weights is None else weights
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mb = np.bincount(codes, w * xb, g) / np.bincount(codes, w * in_b, g)
+            mc = np.bincount(codes, w * xc, g) / np.bincount(codes, w * in_c, g)
+        return mb, mc
+
+    mb0, mc0 = means(None)
+    rng = np.random.default_rng(seed)
+    change = np.empty((replicates, g))
+    for r in range(replicates):
+        draw = start[codes] + (rng.random(n) * size[codes]).astype(np.int64)   # n draws, each within its group
+        mb, mc = means(np.bincount(draw, minlength=n).astype(float))
+        change[r] = mc / mb - 1
+    with np.errstate(invalid="ignore"):
+        lo, hi = np.nanquantile(change, [alpha / 2, 1 - alpha / 2], axis=0)
+    out = pd.DataFrame({by: names, "patients_baseline": np.bincount(codes, in_b, g).astype(int),
+                        "patients_current": np.bincount(codes, in_c, g).astype(int),
+                        f"{index}_baseline": mb0, f"{index}_current": mc0,
+                        "change_pct": (mc0 / mb0 - 1) * 100, "change_low_pct": lo * 100, "change_high_pct": hi * 100,
+                        "p_reach_increase": np.nanmean(change >= increase, axis=0),
+                        "met_point_estimate": mc0 >= mb0 * (1 + increase)})
+    out.attrs["replicates"] = replicates
+    return out
+
+
+# --- does the index move with the number of visits? --------------------------------------------------
+
+def index_vs_visit_count(provider_shares: Sequence[float], visit_counts: Sequence[int], *, patients: int = 20_000,
+                         seed: int = 1) -> pd.DataFrame:
+    """Return the mean of each index for patients with a fixed provider mix at each number of visits.
+
+    Each patient's visits go to provider j with probability provider_shares[j], independently. COC is
+    an unbiased estimator of Σ p_j² at every N ≥ 2; HHI's expectation is Σ p_j² + (1 − Σ p_j²)/N and
+    UPC and MMCI move with N too, so a change in visit frequency alone moves them.
+    """
+    p = np.asarray(provider_shares, dtype=float)
+    if np.any(p < 0) or not np.isclose(p.sum(), 1):
+        raise ValueError("provider shares must be non-negative and add up to 1")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in visit_counts:
+        counts = rng.multinomial(int(n), p, size=patients).astype(float)
+        s2, m, mx = (counts ** 2).sum(1), (counts > 0).sum(1), counts.max(1)
+        rows.append({"n_visits": int(n),
+                     "coc": float(np.mean((s2 - n) / (n * (n - 1)))) if n >= 2 else np.nan,
+                     "upc": float(np.mean(mx / n)), "mmci": float(np.mean((1 - m / (n + 0.1)) / (1 - 1 / (n + 0.1)))),
+                     "hhi": float(np.mean(s2 / n ** 2))})
+    out = pd.DataFrame(rows)
+    out.attrs["sum_p2"] = float((p ** 2).sum())
+    return out
+
+
+def standardised_means(patients: pd.DataFrame, *, by: str = "region", index: str = "coc",
+                       strata: Sequence[int] = (3, 4, 5, 7, 10), reference: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return each group's mean index directly standardised to the reference's visit-count distribution.
+
+    Strata are visit counts [3, 4), [4, 5), [5, 7), [7, 10), [10, ∞) by default; the reference (default:
+    all patients given) fixes the weight of each stratum. A stratum empty in a group is left out and
+    the remaining weights are renormalised (the column `strata_missing` counts them).
+    """
+    edges = list(strata) + [np.inf]
+    ref = patients if reference is None else reference
+    cut = lambda d: pd.cut(d["n_visits"], edges, right=False)  # noqa: E731
+    w = ref.dropna(subset=[index]).groupby(cut(ref.dropna(subset=[index])), observed=False).size()
+    w = w / w.sum()
+    d = patients.dropna(subset=[index])
+    cell = d.groupby([d[by], cut(d)], observed=False)[index].mean().unstack()
+    weights = pd.DataFrame(np.broadcast_to(w.to_numpy(), cell.shape), index=cell.index, columns=cell.columns)
+    weights = weights.where(cell.notna())
+    std = (cell * weights).sum(1) / weights.sum(1)
+    return pd.DataFrame({by: cell.index, f"{index}_crude": d.groupby(by, observed=True)[index].mean().reindex(cell.index).to_numpy(),
+                         f"{index}_standardised": std.to_numpy(),
+                         "strata_missing": cell.isna().sum(1).to_numpy()}).reset_index(drop=True)

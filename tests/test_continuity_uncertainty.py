@@ -1,0 +1,116 @@
+"""Missing times, exclusions by rule, bootstrap intervals of the change, visit-count sensitivity."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.continuity import (Options, VisitDataError, bootstrap_change, eligibility_flow, index_vs_visit_count,
+                                patient_indices, standardised_means)
+
+
+def _frame(times: list[object]) -> pd.DataFrame:
+    return pd.DataFrame({"patient_id": [1, 1, 2, 2], "provider_id": [1, 2, 1, 1], "visit_time": times})
+
+
+@pytest.mark.parametrize("kind", ["timestamp", "string", "object"])
+def test_missing_visit_time_is_an_error_in_every_column_type(kind: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    t = pd.to_datetime(["2022-01-01", "2022-01-02", None, None])   # rows 3 and 4 have no time
+    col = {"timestamp": t, "string": t.strftime("%Y-%m-%d").fillna(""),
+           "object": pd.Series(t, dtype=object).where(pd.notna(t), None)}[kind]
+    with pytest.raises(VisitDataError, match=r"2 visit\(s\) without visit_time \(first at row 3\)"):
+        patient_indices(_frame(list(col)) if kind != "timestamp" else _frame(col))
+    if kind == "timestamp":
+        p = tmp_path / "v.parquet"
+        _frame(col).to_parquet(p)
+        with pytest.raises(VisitDataError, match=r"v.parquet: 2 visit\(s\) without visit_time \(first at row 3\)"):
+            patient_indices(p)
+
+
+def test_eligibility_flow_counts_each_rule() -> None:
+    # 6 patients; window 2022-01-01 … 2022-12-31 (12 months)
+    rows = [  # patient, provider, time, profession, unit, listed_unit
+        (1, "a", "2021-06-01", "doctor", 1, 1),                                        # outside the window
+        (2, "n", "2022-02-01", "nurse", 1, 1),                                         # no doctor visit
+        (3, "a", "2022-02-01", "doctor", 1, None),                                     # not listed
+        (4, "a", "2022-02-01", "doctor", 2, 1),                                        # only at another unit
+        (5, "a", "2022-02-01", "doctor", 1, 1), (5, "a", "2022-03-01", "doctor", 1, 1),  # 2 visits: too few
+        (6, "a", "2022-02-01", "doctor", 1, 1), (6, "b", "2022-03-01", "doctor", 1, 1),
+        (6, "a", "2022-04-01", "doctor", 1, 1), (6, "a", "2022-04-01", "doctor", 1, 1),  # a duplicate: 3 counted
+    ]
+    v = pd.DataFrame(rows, columns=["patient_id", "provider_id", "visit_time", "profession", "unit", "listed_unit"])
+    v["visit_time"] = pd.to_datetime(v["visit_time"])
+    v["listed_unit"] = v["listed_unit"].astype("Int64")
+    o = Options(window_end="2022-12-31", window_months=12, min_visits=3, professions=("doctor",), listed_only=True,
+                listed_unit_only=True)
+    f = eligibility_flow(v, o)
+    assert list(f["patients_left"]) == [6, 5, 4, 3, 2, 1]
+    assert list(f["excluded"]) == [0, 1, 1, 1, 1, 1]
+    assert f["excluded_share"].iloc[-1] == pytest.approx(1 / 6)
+
+
+def _windows() -> tuple[pd.DataFrame, pd.DataFrame]:
+    # region A: every patient 0.50 → 0.65 (+30 %); region B: 0.50 → 0.55 (+10 %);
+    # region C: baseline 0.5 for both patients, current 0 and 1
+    base = pd.DataFrame({"patient_id": [1, 2, 3, 4, 5, 6], "region": list("AABBCC"), "coc": [0.5] * 6})
+    cur = pd.DataFrame({"patient_id": [1, 2, 3, 4, 5, 6], "region": list("AABBCC"),
+                        "coc": [0.65, 0.65, 0.55, 0.55, 0.0, 1.0]})
+    return base, cur
+
+
+def test_bootstrap_change_without_and_with_spread() -> None:
+    base, cur = _windows()
+    out = bootstrap_change(base, cur, replicates=2000, seed=3).set_index("region")
+    # no spread within A and B: every replicate gives the point change
+    assert out.loc["A", "change_pct"] == pytest.approx(30.0)
+    assert out.loc["A", ["change_low_pct", "change_high_pct"]].tolist() == pytest.approx([30.0, 30.0])
+    assert out.loc["A", "p_reach_increase"] == 1.0 and out.loc["B", "p_reach_increase"] == 0.0
+    # C: the current mean of two draws from {0, 1} is 1 with probability 1/4 (both draws 1) → change +100 %;
+    # otherwise 0 or 0.5 → −100 % or 0 %: P(≥ +20 %) = 0.25 (binomial sd over 2000 replicates: 0.0097)
+    assert out.loc["C", "p_reach_increase"] == pytest.approx(0.25, abs=0.04)
+    assert out.loc["C", "change_low_pct"] == pytest.approx(-100) and out.loc["C", "change_high_pct"] == pytest.approx(100)
+    assert bool(out.loc["A", "met_point_estimate"]) and not bool(out.loc["C", "met_point_estimate"])
+
+
+def test_bootstrap_keeps_patients_paired_across_windows() -> None:
+    # both windows hold the same two patients, 0.2 → 0.4 and 0.6 → 0.8: the ratio of means is
+    # (0.4 + 0.8)/(0.2 + 0.6) − 1 = +50 %; a draw of patient 1 twice gives 0.4/0.2 − 1 = +100 %,
+    # patient 2 twice 0.8/0.6 − 1 = +33.3 %: every paired replicate is ≥ +20 %
+    base = pd.DataFrame({"patient_id": [1, 2], "region": ["A", "A"], "coc": [0.2, 0.6]})
+    cur = pd.DataFrame({"patient_id": [1, 2], "region": ["A", "A"], "coc": [0.4, 0.8]})
+    out = bootstrap_change(base, cur, replicates=500)
+    assert out["change_pct"].iloc[0] == pytest.approx(50.0)
+    assert out["p_reach_increase"].iloc[0] == 1.0     # unpaired resampling would give 0.6 → 0.4 (−33 %) sometimes
+
+
+def test_coc_does_not_move_with_the_number_of_visits_but_hhi_does() -> None:
+    # shares 0.6, 0.3, 0.1: Σp² = 0.36 + 0.09 + 0.01 = 0.46
+    d = index_vs_visit_count([0.6, 0.3, 0.1], [3, 20], patients=40_000, seed=2).set_index("n_visits")
+    assert d.loc[3, "coc"] == pytest.approx(0.46, abs=0.005) and d.loc[20, "coc"] == pytest.approx(0.46, abs=0.005)
+    # E[HHI] = Σp² + (1 − Σp²)/N: N = 3 → 0.46 + 0.54/3 = 0.64; N = 20 → 0.46 + 0.027 = 0.487
+    assert d.loc[3, "hhi"] == pytest.approx(0.64, abs=0.005) and d.loc[20, "hhi"] == pytest.approx(0.487, abs=0.005)
+    with pytest.raises(ValueError, match="add up to 1"):
+        index_vs_visit_count([0.5, 0.4], [3])
+
+
+def test_direct_standardisation_removes_a_visit_mix_difference() -> None:
+    # A: one patient with 3 visits (coc 0.2), three with 10 (0.8); B: three with 3 (0.2), one with 10 (0.8)
+    d = pd.DataFrame({"region": list("AAAABBBB"), "n_visits": [3, 10, 10, 10, 3, 3, 3, 10],
+                      "coc": [0.2, 0.8, 0.8, 0.8, 0.2, 0.2, 0.2, 0.8]})
+    out = standardised_means(d).set_index("region")
+    # crude A = (0.2 + 2.4)/4 = 0.65, B = (0.6 + 0.8)/4 = 0.35; reference weights 4/8 and 4/8 → both 0.5
+    assert out.loc["A", "coc_crude"] == pytest.approx(0.65) and out.loc["B", "coc_crude"] == pytest.approx(0.35)
+    assert out["coc_standardised"].tolist() == pytest.approx([0.5, 0.5])
+
+
+def test_bootstrap_point_means_equal_the_region_aggregates() -> None:
+    from helpers.continuity import aggregate_indices, patient_indices_by
+    from helpers.synthetic import generate_visits
+
+    v = generate_visits(3000, seed=4, start="2020-01-01", end="2022-12-31")
+    o = Options(window_end="2022-12-31", min_visits=3)
+    ob = Options(window_end="2021-06-30", min_visits=3)
+    out = bootstrap_change(patient_indices_by(v, "region", ob), patient_indices_by(v, "region", o), replicates=5)
+    agg = aggregate_indices(v, ["region"], o).astype({"region": str}).set_index("region")
+    cur = out.set_index("region")["coc_current"]
+    assert cur.to_numpy() == pytest.approx(agg.loc[cur.index, "coc"].to_numpy())
