@@ -114,3 +114,21 @@ def test_bootstrap_point_means_equal_the_region_aggregates() -> None:
     agg = aggregate_indices(v, ["region"], o).astype({"region": str}).set_index("region")
     cur = out.set_index("region")["coc_current"]
     assert cur.to_numpy() == pytest.approx(agg.loc[cur.index, "coc"].to_numpy())
+
+
+def test_generator_rate_is_per_person_year_and_units_are_realistic() -> None:
+    from helpers.synthetic import generate_visits, shape_summary
+
+    # 3 contacts a person-year: 12 months → about 3, 36 months → about 9 per person drawn (not the same total)
+    one = generate_visits(30_000, seed=2, start="2022-01-01", end="2022-12-31", visits_per_person_year=3.0)
+    three = generate_visits(30_000, seed=2, start="2020-01-01", end="2022-12-31", visits_per_person_year=3.0)
+    assert len(one) / 30_000 == pytest.approx(3.0, rel=0.05)
+    assert len(three) / 30_000 == pytest.approx(9.0, rel=0.05)
+    # 60 000 people, units of ~2 000: Stockholm (about 23 % of the population) gets about 7 units of ~2 000
+    big = generate_visits(60_000, seed=3, start="2022-01-01", end="2022-12-31")
+    sto = big[big["region"] == "Stockholm"].dropna(subset=["listed_unit"])
+    assert sto["listed_unit"].nunique() in range(5, 9)
+    s = shape_summary(big, 60_000, "2022-01-01", "2022-12-31").set_index("shape")["value"]
+    assert s["share of contacts on a day the patient already had one"] == pytest.approx(0.08 / 1.08, abs=0.01)
+    assert s["doctor ids per doctor post seen (turnover)"] > 1.0     # posts change holder
+    assert big["synthetic"].all() and big.attrs["synthetic"]
