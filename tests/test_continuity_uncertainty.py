@@ -132,3 +132,14 @@ def test_generator_rate_is_per_person_year_and_units_are_realistic() -> None:
     assert s["share of contacts on a day the patient already had one"] == pytest.approx(0.08 / 1.08, abs=0.01)
     assert s["doctor ids per doctor post seen (turnover)"] > 1.0     # posts change holder
     assert big["synthetic"].all() and big.attrs["synthetic"]
+
+
+def test_typical_provider_shares() -> None:
+    from helpers.continuity import typical_provider_shares
+
+    # patient 1: A A B → shares 2/3, 1/3; patient 2: C C C → 1; patient 3 has 2 visits: not eligible
+    v = pd.DataFrame({"patient_id": [1, 1, 1, 2, 2, 2, 3, 3], "provider_id": list("AABCCCDE"),
+                      "visit_time": pd.to_datetime(["2022-01-01", "2022-01-02", "2022-01-03", "2022-01-01",
+                                                    "2022-01-02", "2022-01-03", "2022-01-01", "2022-01-02"])})
+    # first provider (2/3 + 1)/2 = 5/6, second (1/3 + 0)/2 = 1/6
+    assert typical_provider_shares(v, Options(min_visits=3)) == pytest.approx([5 / 6, 1 / 6])

@@ -509,3 +509,23 @@ def standardised_means(patients: pd.DataFrame, *, by: str = "region", index: str
     return pd.DataFrame({by: cell.index, f"{index}_crude": d.groupby(by, observed=True)[index].mean().reindex(cell.index).to_numpy(),
                          f"{index}_standardised": std.to_numpy(),
                          "strata_missing": cell.isna().sum(1).to_numpy()}).reset_index(drop=True)
+
+
+def typical_provider_shares(visits: pd.DataFrame | str | Path, options: Options | None = None, top: int = 3) -> list[float]:
+    """Return the eligible patients' mean shares of visits to their first, second, … provider (the rest pooled)."""
+    opts = options or Options()
+    report = InputReport()
+    con = duckdb.connect()
+    try:
+        _prepare(con, visits, opts, report)
+        ranked = con.sql(f"""
+            WITH c AS (SELECT patient_id, provider_id, count(DISTINCT visit_time) AS n FROM v GROUP BY ALL),
+            t AS (SELECT patient_id, sum(n) AS total FROM c GROUP BY ALL HAVING sum(n) >= {int(opts.min_visits)}),
+            r AS (SELECT c.patient_id, least(row_number() OVER (PARTITION BY c.patient_id ORDER BY n DESC, provider_id),
+                                             {int(top) + 1}) AS k, n / total AS share
+                  FROM c JOIN t USING (patient_id))
+            SELECT k, sum(share) / (SELECT count(*) FROM t) AS share FROM r GROUP BY k ORDER BY k""").fetchall()
+    finally:
+        con.close()
+    shares = [float(s) for _, s in ranked]
+    return [s / sum(shares) for s in shares]

@@ -158,6 +158,23 @@ def target_chart(table: pd.DataFrame, index: str, title: str) -> plt.Figure:
     return fig
 
 
+def change_interval_chart(table: pd.DataFrame, by: str, increase_pct: float, title: str) -> plt.Figure:
+    """Per group: the change from baseline (percent) with its bootstrap interval, and the required increase."""
+    d = table.sort_values("change_pct")
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(d) + 1.5))
+    y = list(range(len(d)))
+    ax.hlines(y, d["change_low_pct"], d["change_high_pct"], color="#4C72B0", lw=2, label="95 % bootstrap interval")
+    ax.scatter(d["change_pct"], y, color="#4C72B0", zorder=3, label="change (point estimate)")
+    ax.axvline(increase_pct, color="#C44E52", lw=1, ls="--", label=f"target +{increase_pct:g} %")
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(y, d[by])
+    ax.set_xlabel("change from baseline (percent)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def trend_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: float | None, deadline_t: float | None,
                 path: pd.DataFrame | None, title: str) -> plt.Figure:
     """Observed shares, fitted trend with confidence and prediction bands, the target and the required path."""
