@@ -185,3 +185,29 @@ def write_large(path: Path, n_patients: int, *, seed: int = 2021, chunk_patients
         if writer is not None:
             writer.close()
     return path
+
+
+def write_partitioned(directory: Path, min_visits: int, *, people_per_part: int = 1_000_000, seed: int = 2021,
+                      **kwargs: object) -> list[Path]:
+    """Write a SYNTHETIC extract as Parquet parts (part-00000.parquet, …) until it holds min_visits visits."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    directory.mkdir(parents=True, exist_ok=True)
+    parts: list[Path] = []
+    total, offset = 0, 0
+    while total < min_visits:
+        df = generate_visits(people_per_part, seed=seed + len(parts), **kwargs)  # type: ignore[arg-type]
+        df["patient_id"] += offset
+        offset += people_per_part
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"synthetic": b"true",
+                                               b"generator": b"helpers.synthetic.generate_visits"})
+        path = directory / f"part-{len(parts):05d}.parquet"
+        tmp = path.with_suffix(".tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(path)   # a part is either whole or absent
+        parts.append(path)
+        total += len(df)
+        log.info("%s: %d visits (%d in all)", path.name, len(df), total)
+    return parts

@@ -2,16 +2,19 @@
 
 Models, by what the data hold:
 - counts (numerator and denominator): a binomial GLM on the logit scale with the dispersion
-  estimated from Pearson's χ² (quasi-binomial), `fit_binomial_trend`;
+  estimated from Pearson's χ²/df with the trials as variance weights (quasi-binomial), `fit_binomial_trend`;
 - shares only: a weighted linear model of logit(share) on time, `fit_logit_trend` (approximate
   published values, "about 30 %", get half weight);
-- regional series (two or more points in two or more regions): a hierarchical model, random
-  intercept per region and a common slope (statsmodels MixedLM), `fit_hierarchical`.
+- several instruments of one quantity: `fit_measurement_model`, a common logit-linear trend with a
+  source-specific offset and a source-specific noise scale on top of the known rounding/sampling
+  error; the linear parameters are integrated exactly, the noise scales on a grid (half-normal prior);
+- regional series in one frame shape (`REGIONAL_COLUMNS`): `fit_regional_model`, a common trend with
+  a random level per region (MixedLM); `regional_series_from_table` builds the frame from the raw table.
 
-The probability of reaching a target by its date is simulated from the fitted model: parameters
-drawn from their sampling distribution (for the linear model with the residual variance drawn from
-its scaled-χ² distribution, so that few points give wide intervals), plus the noise of a new
-observation.
+Each number says which question it answers: `probability_of_reaching` and `MeasurementFit.probability`
+take an estimand, "level" (the true level at the deadline) or "observation" (a new noisy observation);
+for WLS and GLM fits the probability comes from the t distribution with the residual df.
+Observations are dated by when they were collected (`observation_dates`), not by the end of the year.
 """
 from __future__ import annotations
 
