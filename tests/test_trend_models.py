@@ -97,3 +97,26 @@ def test_regional_model_finds_the_common_change() -> None:
     assert "1 missing value(s) left out" in fit.message
     with pytest.raises(ValueError, match="two or more regions"):
         fit_regional_model(frame[frame["period"] == 2023], "K")
+
+
+def test_the_four_questions_on_the_record() -> None:
+    from helpers.trends import ex_ante_view, path_against_observed, target, target_status, when_reached
+
+    tgt = target("regular_doctor_share_55")
+    _, lines = target_status(tgt)
+    assert any("9 of 21" in l for l in lines) and any("14 of 21" in l for l in lines)   # 7 published, 14 not
+    obs = observations("share_with_regular_doctor_pc")
+    obs = obs[obs["geography"] == "Riket"]
+    panel = obs[obs["measure_type"] == "survey_panel"]
+    table, msg = path_against_observed(panel, pd.Timestamp("2021-01-01"), tgt["deadline"], 0.55)
+    # baseline 40 % collected by 2020-06-30 (t = 2020.494536), deadline t = 2022.997260: 15 points over 2.502724
+    # years; at 2022-06-30 (t = 2022.493151) the path stands at 40 + 15·1.998615/2.502724 = 51.9786
+    assert table["required_pct"].iloc[1] == pytest.approx(51.9786, abs=1e-3)
+    assert table["gap_points"].iloc[1] == pytest.approx(29 - 51.9786, abs=1e-3)
+    assert table["required_pct"].iloc[-1] == pytest.approx(55)                                  # after the deadline: the target
+    ea = ex_ante_view(obs, "survey_panel", tgt["deadline"], 0.55)
+    assert len(ea.used) == 4 and ea.p_level is not None and ea.p_observation is not None
+    assert ea.p_level < ea.p_observation < 0.05            # far below the target: the noisier estimand is nearer ½
+    sabo = observations("share_with_regular_doctor_sabo")
+    assert "Not estimable ex ante" in ex_ante_view(sabo, "municipal_survey", tgt["deadline"], 0.8).message
+    assert when_reached(sabo, "municipal_survey", 0.8, horizon=2030.0).fit is None

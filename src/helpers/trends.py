@@ -18,6 +18,7 @@ Observations are dated by when they were collected (`observation_dates`), not by
 """
 from __future__ import annotations
 
+import html
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,11 @@ from .errors import DataError
 from .load import load_table
 from .paths import RAW
 from .regions import load_registry
+
+def _esc(text: object) -> str:
+    """Escape a data string for Markdown that becomes HTML."""
+    return html.escape(str(text))
+
 
 MIN_POINTS = 3  # fewer observations than this: no trend is fitted, the report says why
 
@@ -259,7 +265,7 @@ def regional_findings(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame
     if tgt.name == "regular_doctor_share_55" and len(national):
         r = national.iloc[0]
         lines.append(f"Nationally reported: **{int(r['value'])} of 21** regions reached 55 % by "
-                     f"{r['period_end'].date()} ({r['source']}).")
+                     f"{r['period_end'].date()} ({_esc(r['source'])}).")
     per_region = regional.groupby("geography").size() if len(regional) else pd.Series(dtype=int)
     if (per_region >= 2).sum() >= 2:
         lines.append("Regional series exist: `helpers.trends.fit_hierarchical` pools them.")
@@ -549,7 +555,7 @@ def target_status(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame, li
     if len(regional):
         published = {reg.code(str(g)) for g in regional["geography"]}
         absent = [reg.name(c) for c in reg.codes if c not in published]
-        lines.append(f"Not published per region in the sources at hand: {len(absent)} of 21 ({', '.join(absent)}).")
+        lines.append(f"Not published per region in the sources at hand: {len(absent)} of 21 ({_esc(', '.join(absent))}).")
     obs = observation_dates(load_table("ext_regular_doctor_observations", raw_dir))
     national = obs[(obs["indicator"] == tgt["indicator"]) & (obs["geography"] == "Riket")]
     threshold = float(tgt["value"]) if pd.notna(tgt["value"]) else None
@@ -557,7 +563,7 @@ def target_status(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame, li
         verdict = "" if threshold is None else (" — at or above" if r["value"] >= threshold else " — below") + \
             f" {threshold:g} %"
         lines.append(f"National value on this measure: **{'about ' if r['approximate'] else ''}{r['value']:g} %** "
-                     f"({r['population']}; {r['date_basis']} {r['date'].date()}; {r['source']}){verdict}. "
+                     f"({_esc(r['population'])}; {r['date_basis']} {r['date'].date()}; {_esc(r['source'])}){verdict}. "
                      "No region-level values are published for it." if not len(regional) else "")
     return regional, [l for l in lines if l]
 
@@ -592,7 +598,7 @@ def ex_ante_view(obs: pd.DataFrame, reference: str, deadline: pd.Timestamp, thre
     p_level = fit.probability(d_t, threshold, "level")
     p_obs = fit.probability(d_t, threshold, "observation")
     msg = (f"Fitted on {fit.n} observations collected by {pd.Timestamp(deadline).date()} "
-           f"(sources: {', '.join(fit.sources)}" + (f"; left out, seen once: {', '.join(fit.left_out)}" if fit.left_out else "")
+           f"(sources: {_esc(', '.join(fit.sources))}" + (f"; left out, seen once: {_esc(', '.join(fit.left_out))}" if fit.left_out else "")
            + f"). P(true level of `{reference}` ≥ {threshold * 100:g} % at the deadline) = **{p_level:.1%}**; "
            f"P(a new `{reference}` observation at the deadline ≥ {threshold * 100:g} %) = **{p_obs:.1%}**.")
     return ExAnte(used, fit, p_level, p_obs, msg)
