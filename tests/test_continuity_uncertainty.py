@@ -143,3 +143,29 @@ def test_typical_provider_shares() -> None:
                                                     "2022-01-02", "2022-01-03", "2022-01-01", "2022-01-02"])})
     # first provider (2/3 + 1)/2 = 5/6, second (1/3 + 0)/2 = 1/6
     assert typical_provider_shares(v, Options(min_visits=3)) == pytest.approx([5 / 6, 1 / 6])
+
+
+def test_partitioned_parquet_by_patient_gives_the_same_indices(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from helpers.synthetic import generate_visits
+
+    v = generate_visits(2000, seed=5, start="2022-01-01", end="2022-12-31")
+    whole = patient_indices(v).sort_values("patient_id").reset_index(drop=True)
+    # three files with disjoint patient ranges: computed file by file
+    cuts = [0, 600, 1300, v["patient_id"].max() + 1]
+    for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+        v[(v["patient_id"] > a) & (v["patient_id"] <= b)].to_parquet(tmp_path / f"part-{i}.parquet")
+    parts = patient_indices(str(tmp_path / "*.parquet")).sort_values("patient_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(parts, whole)
+    # overlapping files (every other row in each): one query over all files, still right
+    over = tmp_path / "over"
+    over.mkdir()
+    v.iloc[::2].to_parquet(over / "a.parquet")
+    v.iloc[1::2].to_parquet(over / "b.parquet")
+    both = patient_indices(str(over / "*.parquet")).sort_values("patient_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(both, whole)
+    # a missing time in the second file is named with that file and its row
+    bad = v[(v["patient_id"] > 600) & (v["patient_id"] <= 1300)].reset_index(drop=True)
+    bad.loc[4, "visit_time"] = pd.NaT
+    bad.to_parquet(tmp_path / "part-1.parquet")
+    with pytest.raises(VisitDataError, match=r"part-1.parquet: 1 visit\(s\) without visit_time \(first at row 5\)"):
+        patient_indices(str(tmp_path / "*.parquet"))

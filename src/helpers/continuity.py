@@ -261,6 +261,16 @@ def patient_indices(visits: pd.DataFrame | str | Path, options: Options | None =
     opts = options or Options()
     if kwargs:
         opts = Options(**{**opts.__dict__, **kwargs})  # type: ignore[arg-type]
+    parts = _patient_disjoint_parts(visits) if isinstance(visits, (str, Path)) else None
+    if parts:
+        # each patient's visits lie in one file: file by file, no global sort (and an error names its file)
+        frames = [patient_indices(p, opts) for p in parts]
+        out = pd.concat(frames, ignore_index=True)
+        reports = [f.attrs["input_report"] for f in frames]
+        merged = {k: sum(r[k] for r in reports) for k in reports[0] if k != "notes"}
+        merged["notes"] = [n for r in reports for n in r["notes"]]
+        out.attrs["input_report"] = merged
+        return out
     report = InputReport()
     con = duckdb.connect()
     try:
@@ -270,6 +280,32 @@ def patient_indices(visits: pd.DataFrame | str | Path, options: Options | None =
         con.close()
     out.attrs["input_report"] = report.__dict__
     return out[INDEX_COLUMNS]
+
+
+def _patient_disjoint_parts(visits: str | Path) -> list[str] | None:
+    """Return the Parquet files of a glob when their patient_id ranges do not overlap (from the files'
+    statistics), so that each can be computed alone; None when they might overlap or it cannot be told."""
+    import glob
+
+    import pyarrow.parquet as pq
+
+    files = sorted(glob.glob(str(visits))) if "*" in str(visits) else []
+    if len(files) < 2 or not all(f.endswith(".parquet") for f in files):
+        return None
+    ranges = []
+    for f in files:
+        md = pq.ParquetFile(f).metadata
+        col = next((i for i in range(md.num_columns) if md.schema.column(i).path == "patient_id"), None)
+        if col is None:
+            return None
+        stats = [md.row_group(g).column(col).statistics for g in range(md.num_row_groups)]
+        if not stats or any(st is None or not st.has_min_max for st in stats):
+            return None
+        ranges.append((min(st.min for st in stats), max(st.max for st in stats), f))
+    ranges.sort()
+    if any(a[1] >= b[0] for a, b in zip(ranges, ranges[1:])):
+        return None
+    return [f for _, _, f in ranges]
 
 
 def aggregate_indices(visits: pd.DataFrame | str | Path, by: Sequence[str] = ("region",),
