@@ -80,6 +80,10 @@ def _relation(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path)
         con.register("raw_visits_df", visits)
         con.execute("CREATE VIEW raw_visits AS SELECT * FROM raw_visits_df")
         return
+    if isinstance(visits, list):   # a batch of Parquet files
+        listing = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in visits) + "]"
+        con.execute(f"CREATE VIEW raw_visits AS SELECT * FROM read_parquet({listing})")
+        return
     path = str(visits)
     if "*" not in path and not Path(path).exists():
         raise VisitDataError(f"{path}: no such file")
@@ -208,7 +212,8 @@ FROM agg
 def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, opts: Options,
              report: InputReport, keep: Sequence[str] = ()) -> str:
     """Register the input, check it, and define the view `v` of the visits that count."""
-    source = "visits" if isinstance(visits, pd.DataFrame) else str(visits)
+    source = ("visits" if isinstance(visits, pd.DataFrame) else
+              f"{visits[0]} (+{len(visits) - 1} more file(s))" if isinstance(visits, list) else str(visits))
     if opts.threads:
         con.execute(f"SET threads = {int(opts.threads)}")
     con.execute("SET preserve_insertion_order = false")
@@ -263,8 +268,8 @@ def patient_indices(visits: pd.DataFrame | str | Path, options: Options | None =
         opts = Options(**{**opts.__dict__, **kwargs})  # type: ignore[arg-type]
     parts = _patient_disjoint_parts(visits) if isinstance(visits, (str, Path)) else None
     if parts:
-        # each patient's visits lie in one file: file by file, no global sort (and an error names its file)
-        frames = [patient_indices(p, opts) for p in parts]
+        # each patient's visits lie in one file: batches of files, no global sort
+        frames = [_batch_indices(b, opts) for b in parts]
         out = pd.concat(frames, ignore_index=True)
         reports = [f.attrs["input_report"] for f in frames]
         merged = {k: sum(r[k] for r in reports) for k in reports[0] if k != "notes"}
@@ -282,9 +287,24 @@ def patient_indices(visits: pd.DataFrame | str | Path, options: Options | None =
     return out[INDEX_COLUMNS]
 
 
-def _patient_disjoint_parts(visits: str | Path) -> list[str] | None:
-    """Return the Parquet files of a glob when their patient_id ranges do not overlap (from the files'
-    statistics), so that each can be computed alone; None when they might overlap or it cannot be told."""
+BATCH_ROWS = 40_000_000   # visits per batch of disjoint Parquet parts: sorts in memory, no spilling
+
+
+def _batch_indices(files: list[str], opts: Options) -> pd.DataFrame:
+    """Compute one batch of patient-disjoint files; on bad input, name the file and its row."""
+    if len(files) == 1:
+        return patient_indices(files[0], opts)
+    try:
+        return patient_indices(files, opts)  # type: ignore[arg-type]
+    except VisitDataError:
+        for f in files:   # find the file at fault so that the message names it and its own row
+            patient_indices(f, opts)
+        raise
+
+
+def _patient_disjoint_parts(visits: str | Path) -> list[list[str]] | None:
+    """Return batches of the Parquet files of a glob when their patient_id ranges do not overlap (from
+    the files' statistics), so that each batch can be computed alone; None when they might overlap."""
     import glob
 
     import pyarrow.parquet as pq
@@ -301,11 +321,19 @@ def _patient_disjoint_parts(visits: str | Path) -> list[str] | None:
         stats = [md.row_group(g).column(col).statistics for g in range(md.num_row_groups)]
         if not stats or any(st is None or not st.has_min_max for st in stats):
             return None
-        ranges.append((min(st.min for st in stats), max(st.max for st in stats), f))
+        ranges.append((min(st.min for st in stats), max(st.max for st in stats), md.num_rows, f))
     ranges.sort()
     if any(a[1] >= b[0] for a, b in zip(ranges, ranges[1:])):
         return None
-    return [f for _, _, f in ranges]
+    batches: list[list[str]] = [[]]
+    rows = 0
+    for _, _, n, f in ranges:
+        if batches[-1] and rows + n > BATCH_ROWS:
+            batches.append([])
+            rows = 0
+        batches[-1].append(f)
+        rows += n
+    return batches
 
 
 def aggregate_indices(visits: pd.DataFrame | str | Path, by: Sequence[str] = ("region",),
