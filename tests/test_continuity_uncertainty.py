@@ -150,7 +150,7 @@ def test_partitioned_parquet_by_patient_gives_the_same_indices(tmp_path) -> None
 
     v = generate_visits(2000, seed=5, start="2022-01-01", end="2022-12-31")
     whole = patient_indices(v).sort_values("patient_id").reset_index(drop=True)
-    # three files with disjoint patient ranges: computed file by file
+    # three files with disjoint patient ranges: computed in batches of files
     cuts = [0, 600, 1300, v["patient_id"].max() + 1]
     for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
         v[(v["patient_id"] > a) & (v["patient_id"] <= b)].to_parquet(tmp_path / f"part-{i}.parquet")
