@@ -169,3 +169,13 @@ def test_partitioned_parquet_by_patient_gives_the_same_indices(tmp_path) -> None
     bad.to_parquet(tmp_path / "part-1.parquet")
     with pytest.raises(VisitDataError, match=r"part-1.parquet: 1 visit\(s\) without visit_time \(first at row 5\)"):
         patient_indices(str(tmp_path / "*.parquet"))
+
+
+def test_small_sample_units_are_staffed_as_full_units() -> None:
+    from helpers.synthetic import generate_visits
+
+    # 2 000 people: Gotland's unit lists a few dozen of them, yet has the doctors of a ~2 000-list unit
+    # (3 posts expected), so continuity there is not 1 by construction
+    v = generate_visits(2000, seed=1, start="2022-01-01", end="2022-12-31", turnover_per_year=0.0)
+    doctors = v[(v["profession"] == "doctor")].groupby("unit")["provider_id"].nunique()
+    assert doctors.median() >= 2

@@ -71,8 +71,9 @@ def generate_visits(n_patients: int = 20_000, *, seed: int = 2021, start: str = 
     n_units = int(units_per_region.sum())
     p_unit = region_unit_start[p_region] + (rng.random(n_patients) * units_per_region[p_region]).astype(int)
     unit_size = np.bincount(p_unit, minlength=n_units)
-    # posts per unit and profession scale with the unit's list
-    staff = np.maximum(1, rng.poisson(np.outer(unit_size / 2000, STAFF_PER_2000)))
+    # posts per unit and profession scale with the unit's list; a unit smaller than `patients_per_unit`
+    # in a small sample is staffed as a full unit (a sample of people is not a sample of units)
+    staff = np.maximum(1, rng.poisson(np.outer(np.maximum(unit_size, patients_per_unit) / 2000, STAFF_PER_2000)))
     staff_start = np.concatenate([[0], np.cumsum(staff.ravel())[:-1]]).reshape(n_units, 3)
     n_posts = int(staff.sum())
     post_phase = rng.random(n_posts)
