@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..analyses.allocation import ROUNDINGS, allocate, exact_amounts, mix_shares, parse_mix, to_fraction
+from .allocation import ROUNDINGS, allocate, exact_amounts, mix_shares, parse_mix, to_fraction
 from ..record.record import Record
 
 VERDICTS = ("exact", "within_rounding", "stated_rule_fails", "not_reproducible")
