@@ -29,7 +29,7 @@ indicator: str = "share_with_regular_doctor_pc"  # the observed series (see data
 measure_type: str = "survey_panel"  # the reference instrument whose level is modelled; other instruments get their own offset
 target_id: str = "regular_doctor_share_55"  # the target (data/raw/rules/targets.csv)
 horizon_year: int = 2030  # (d) looks for the target on the fitted trend up to the end of this year
-regional_kpi: str = "N79503"  # Kolada KPI of the regional part (data/raw/ext_kolada_patient_continuity.csv)
+regional_kpi: str = "N79503"  # Kolada KPI of the regional part: any KPI fetched with `helpers fetch kolada`, or one of the four shipped (external-facts §6)
 seed: int = 1  # seed of the draws behind the plotted intervals
 
 # %%
@@ -134,10 +134,10 @@ if reach.fit is not None:
 # The only regional *series* at hand: Kolada's patient-reported continuity and coordination measures per region, 2023–2024 (external-facts §6). **Caveats:** these are patients' experiences, not the share with a named regular doctor and not SKR's continuity index; the patient group each KPI covers was cut off in the copy seen; the values come from a third party's download of the live Kolada API (medium-high trust; re-fetch before publishing); a missing value stays missing. The model: one common change per year on the logit scale, a random level per region (MixedLM, REML); with two points per region a region's own change cannot be told from its noise, so it is pooled. Any frame of the regional shape (`county_code, region, kpi, period, date, value, status, source`) can be passed to `trends.fit_regional_model`.
 
 # %%
-regional_frame = trends.regional_series_from_table()
+regional_frame = trends.regional_series(regional_kpi)  # a fetched Kolada snapshot when present, else the shipped table
 series_counts = regional_frame.groupby('kpi').agg(periods=('period', lambda p: ', '.join(map(str, sorted(set(p))))),
                                                   values=('value', 'count'), missing=('value', lambda v: int(v.isna().sum())))
-display(style_table(series_counts.reset_index(), caption='Kolada KPIs at hand'))
+display(style_table(series_counts.reset_index(), caption=f"Kolada KPI {regional_kpi}: source {regional_frame['source'].iloc[0]}"))
 regional_fit = trends.fit_regional_model(regional_frame, regional_kpi)
 display(Markdown(regional_fit.message))
 display(style_table(regional_fit.summary(), decimals={'estimate': 3, 'low': 3, 'high': 3},

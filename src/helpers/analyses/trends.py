@@ -485,6 +485,30 @@ def regional_series_from_table(table: pd.DataFrame | None = None, raw_dir: Path 
     return check_regional_frame(frame, "ext_kolada_patient_continuity.csv")
 
 
+def regional_series(kpi: str, raw_dir: Path = RAW) -> pd.DataFrame:
+    """Return one Kolada KPI per region: the newest fetched snapshot when there is one, else the shipped table.
+
+    Fetch any KPI with `python -m helpers fetch kolada KPI` (helpers.opendata); the snapshot is
+    read offline and its path and checksum go into the provenance ledger. Without a snapshot the
+    shipped table (external-facts §6, four KPIs) is used; a KPI in neither is an error naming the fetch.
+    """
+    from .. import provenance
+    from ..opendata.kolada import read_kolada_snapshot
+    from ..opendata.snapshots import newest_snapshot
+
+    path = newest_snapshot("kolada", kpi, root=Path(raw_dir) / "snapshots")
+    if path is not None:
+        provenance.note(path)
+        frame = read_kolada_snapshot(path)
+        return check_regional_frame(frame[frame["kpi"] == kpi].reset_index(drop=True), str(path.name))
+    frame = regional_series_from_table(raw_dir=raw_dir)
+    frame = frame[frame["kpi"] == kpi].reset_index(drop=True)
+    if frame.empty:
+        raise DataError("data/raw/ext_kolada_patient_continuity.csv", f"no values of KPI {kpi} shipped and no "
+                        f"snapshot fetched: run `.venv/bin/python -m helpers fetch kolada {kpi}` first", column="kpi")
+    return frame
+
+
 @dataclass
 class RegionalFit:
     """A common trend across regions with a random level per region, for one KPI."""
