@@ -261,10 +261,11 @@ def regional_findings(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame
         lines.append(f"{int(regional['met'].sum())} of the {len(regional)} regions with a published value meet the target.")
     else:
         lines.append("No region-level values are published for this indicator.")
-    national = observations("regions_meeting_55pct", raw_dir=raw_dir)
-    if tgt.name == "regular_doctor_share_55" and len(national):
+    # a count of regions meeting a target is an observation of indicator 'regions_meeting:<target_id>'
+    national = observations(f"regions_meeting:{tgt.name}", raw_dir=raw_dir)
+    if len(national):
         r = national.iloc[0]
-        lines.append(f"Nationally reported: **{int(r['value'])} of 21** regions reached 55 % by "
+        lines.append(f"Nationally reported: **{int(r['value'])} of 21** regions reached {tgt['value']:g} % by "
                      f"{r['period_end'].date()} ({_esc(r['source'])}).")
     per_region = regional.groupby("geography").size() if len(regional) else pd.Series(dtype=int)
     if (per_region >= 2).sum() >= 2:
