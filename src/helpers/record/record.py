@@ -59,6 +59,12 @@ class Record:
             spec = self.catalog.table(name)
             table = parse_table(spec, self.raw_dir, self.registry)
             self._note(self.raw_dir / spec.file)
+            from .rules import VALIDATORS
+
+            check = VALIDATORS.get(name)
+            if check is not None:
+                # checked against the rest of the record before it is kept (a bad rule never serves)
+                check(self, table)
             self._tables[name] = table
         return self._tables[name]
 

@@ -1,0 +1,103 @@
+"""Checks of the rules tables against the rest of the record, run when a rules table is first read.
+
+The schema of a single file cannot see that a rule names a table the catalogue lacks, a key
+column that does not exist (`populaton:1` would turn exact cells into a false "stated rule
+fails"), weights that do not add up to 1, or a key column that is all zeros. Each is refused
+here with the file, row and column of the rule.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import DataError, KeyMixError
+from .tables import RawTable
+
+if TYPE_CHECKING:
+    from .record import Record
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+
+
+def _known_table(record: "Record", t: RawTable, name: str, row: int, column: str) -> None:
+    if name not in record.catalog.tables:
+        raise DataError(t.file, f"unknown table '{name}' (see data/raw/catalog.yml)", row=row, column=column)
+
+
+def _nonzero(record: "Record", t: RawTable, table: str, col: str, row: int, what: str) -> None:
+    """Refuse a key column whose values add up to nothing: no pot can be split by it."""
+    if not record.has(table):
+        return
+    data = record.table(table).data
+    if col in data and int(pd.to_numeric(data[col]).abs().sum()) == 0:
+        raise DataError(record.table(table).file, f"every value is 0, so {what} cannot be split by it "
+                        f"(named by {t.file}, row {row})", column=col)
+
+
+def check_allocation_rules(record: "Record", t: RawTable) -> None:
+    """Refuse a rule naming an unknown table or column, a malformed key mix, or an all-zero key."""
+    from ..analyses.allocation import parse_mix
+
+    tables = record.catalog.tables
+    for _, r in t.data.iterrows():
+        row = int(r["_row"])
+        key_table, pub_table = _text(r["key_table"]), _text(r["published_table"])
+        pub_col, mix_text = _text(r["published_column"]), _text(r["key_mix"])
+        for name, col in ((key_table, "key_table"), (pub_table, "published_table")):
+            if name is not None:
+                _known_table(record, t, name, row, col)
+        if pub_col is not None:
+            if pub_table is None:
+                raise DataError(t.file, "a published column needs its published_table", row=row,
+                                column="published_column")
+            if pub_col not in tables[pub_table].columns:
+                raise DataError(t.file, f"'{pub_col}' is not a column of {pub_table} "
+                                f"(columns: {', '.join(tables[pub_table].columns)})", row=row, column="published_column")
+        if mix_text is None:
+            continue
+        try:
+            mix = parse_mix(mix_text)
+        except KeyMixError as exc:
+            raise DataError(t.file, str(exc), row=row, column="key_mix") from None
+        pot = f"the pot {r['pot_id']} ({int(r['year'])})"
+        if key_table is not None:
+            columns = tables[key_table].columns
+            for name in mix:
+                if name not in columns:
+                    raise DataError(t.file, f"key column '{name}' is not a column of {key_table} "
+                                    f"(columns: {', '.join(columns)})", row=row, column="key_mix")
+                _nonzero(record, t, key_table, name, row, pot)
+        else:
+            # no key table: the key is a stated one the record may not print ('employed_nurses'),
+            # or the population key of the rule's reference date
+            stated = {k.strip() for k in str(r["key"]).split("+")}
+            if _text(r["key_reference_date"]) is not None:
+                stated.add("population")
+            for name in mix:
+                if name not in stated:
+                    raise DataError(t.file, f"key column '{name}' is neither the stated key ({r['key']}) nor a "
+                                    "column of a key_table", row=row, column="key_mix")
+
+
+def check_population_keys(record: "Record", t: RawTable) -> None:
+    """Refuse a population key naming an unknown table or column, or a key column of zeros."""
+    tables = record.catalog.tables
+    for _, r in t.data.iterrows():
+        row = int(r["_row"])
+        table, col = _text(r["table"]), _text(r["column"])
+        if table is not None:
+            _known_table(record, t, table, row, "table")
+            if col is not None and col not in tables[table].columns:
+                raise DataError(t.file, f"'{col}' is not a column of {table} "
+                                f"(columns: {', '.join(tables[table].columns)})", row=row, column="column")
+            if col is not None and str(r["method"]) in {"printed", "implied_shares", "implied_by_allocation"}:
+                _nonzero(record, t, table, col, row, f"the key of {pd.Timestamp(r['key_date']).date()}")
+        drop_in = _text(r["drop_in"])
+        if drop_in is not None:
+            _known_table(record, t, drop_in, row, "drop_in")
+
+
+VALIDATORS = {"allocation_rules": check_allocation_rules, "population_keys": check_population_keys}
