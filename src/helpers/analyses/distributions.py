@@ -178,10 +178,10 @@ def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
     rows = dist[dist["estimate"]]
     per_region = rows.groupby(["county_code", "region"], as_index=False)["error_bound_sek"].sum()
     worst = per_region.loc[per_region["error_bound_sek"].idxmax()] if len(per_region) else None
-    from ..reports.format import kr
+    from ..reports.format import kr, md_text
 
     total = int(rows["amount_sek"].sum())
-    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {key.note}. "
+    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {md_text(key.note)}. "
             f"The {kr(total)} kr built on it are split by that estimate; each amount's bound is the largest "
             f"distance to the split under any single estimator ({', '.join(key.candidates.columns.drop('county_code'))}).")
     if worst is not None:

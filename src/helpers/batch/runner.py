@@ -8,8 +8,10 @@
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict
@@ -69,10 +71,41 @@ def default_runs(inspected: dict[str, Any]) -> list[Run]:
 
 
 def _needs_templates() -> dict[str, list[str]]:
-    import yaml
+    from .plan import read_plan_yaml
 
-    doc = yaml.safe_load((paths.NOTEBOOKS / "params" / "plan.yaml").read_text(encoding="utf-8"))
-    return {e["notebook"]: list(e.get("needs") or []) for e in doc["runs"]}
+    doc = read_plan_yaml(paths.NOTEBOOKS / "params" / "plan.yaml")
+    return {e["notebook"]: list(e.get("needs") or []) for e in doc["runs"] if isinstance(e, dict) and "notebook" in e}
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_init(parent: int) -> None:
+    """End this worker when the runner ends, even by kill -9 (Linux: the parent-death signal)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the runner's own handlers still end its workers
+            pass
+    if os.getppid() != parent:  # the runner died before the signal was armed
+        os._exit(1)
+    # the kernel papermill starts is this worker's child: ipykernel ends when its parent is gone
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker process now (their kernels follow their parent)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _say(bar: Any, msg: str) -> None:
@@ -92,8 +125,10 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
     with reports_lock(paths.REPORTS):
         manifest = Manifest(paths.REPORTS)
         plan_runs = load_plan(plan, manifest.notebooks)
+        pruned: set[str] = set()
         if prune:
-            for rid in [k for k, e in manifest.runs.items() if e.get("custom")]:
+            pruned = {k for k, e in manifest.runs.items() if e.get("custom")}
+            for rid in pruned:
                 del manifest.runs[rid]
         runs = plan_runs + (custom or [])
         check_graph(runs)
@@ -108,6 +143,7 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
             runs = [r for r in with_upstream(defaults, runs + defaults) if r not in defaults]
         results = _execute(runs, manifest, force=force, workers=workers, kernel=kernel, timeout=timeout,
                            progress=progress)
+        updates: dict[str, dict[str, Any]] = {}
         for res in results:
             if res.status in {"skipped", "blocked"}:
                 continue
@@ -116,8 +152,8 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
             if res.status == "failed" and prev and prev.get("status") == "ok":
                 # keep pointing at the last good report, and record the failure beside it
                 entry = {**prev, "last_failure": asdict(res), "status": "failed"}
-            manifest.runs[res.run_id] = entry
-        manifest.save()
+            updates[res.run_id] = entry
+        manifest.merge_save(updates, pruned)
         from ..record.record import load_record
 
         try:
@@ -143,6 +179,11 @@ def _execute(runs: list[Run], manifest: Manifest, *, force: bool, workers: int |
     bar = None
     n_workers = workers or os.cpu_count() or 1
     try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)  # kill: end the workers too, via finally
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    finished_cleanly = False
+    try:
         while pending or running:
             for r in list(pending):
                 ups = upstream(r, runs)
@@ -163,7 +204,8 @@ def _execute(runs: list[Run], manifest: Manifest, *, force: bool, workers: int |
                     continue
                 if pool is None:
                     _check_kernel(kernel)
-                    pool = ProcessPoolExecutor(max_workers=min(n_workers, len(runs)))
+                    pool = ProcessPoolExecutor(max_workers=min(n_workers, len(runs)), initializer=_worker_init,
+                                               initargs=(os.getpid(),))
                     bar = tqdm(total=len(runs), desc="runs", unit="run", disable=not progress, leave=True)
                     bar.update(len(done))
                 log.info("run  %s (%s)", r.run_id, reason)
@@ -199,11 +241,17 @@ def _execute(runs: list[Run], manifest: Manifest, *, force: bool, workers: int |
                 done[r.run_id] = res
                 if bar is not None:
                     bar.update(1)
+        finished_cleanly = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if finished_cleanly:
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:  # interrupted (Ctrl-C, kill, an error): do not wait for the notebooks still running
+                _terminate(pool)
         if bar is not None:
             bar.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return [done[r.run_id] for r in runs if r.run_id in done]
 
 
