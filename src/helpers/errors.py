@@ -5,7 +5,15 @@ caught there, so a programming error still shows its traceback.
 """
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """Return ' (did you mean 'x'?)' for the closest known name, or '' when none is close."""
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class GonvError(Exception):

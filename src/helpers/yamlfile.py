@@ -88,9 +88,10 @@ def load_yaml(path: Path, where: str) -> Any:
         raise DataError(where, "not a UTF-8 text file") from None
     except OSError as exc:
         raise DataError(where, f"cannot be read ({exc.strerror})") from None
-    if not text.strip():
+    doc = parse_yaml(text, where) if text.strip() else None
+    if doc is None:  # nothing, or nothing but comments
         raise DataError(where, "file is empty")
-    return parse_yaml(text, where)
+    return doc
 
 
 def line_of(container: Any, key: Any, default: int | None = None) -> int | None:

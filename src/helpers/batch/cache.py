@@ -127,6 +127,8 @@ class LockHeld(GonvError):
 def reports_lock(reports: Path) -> Iterator[None]:
     """Hold the reports folder for this runner; a second runner exits with one line naming the holder."""
     path = reports / ".runner.lock"
+    if reports.exists() and not reports.is_dir():
+        raise OutputError(f"the reports folder {relative(reports)} is not a folder")
     try:
         reports.mkdir(parents=True, exist_ok=True)
         fh = open(path, "a+", encoding="utf-8")

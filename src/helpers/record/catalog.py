@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, UnknownTableError
+from ..errors import DataError, UnknownTableError, did_you_mean
 from ..paths import RAW, relative
 from ..yamlfile import line_of, load_yaml
 
@@ -104,10 +104,14 @@ def _type_word(kind: type | tuple[type, ...]) -> str:
 
 
 def _found(value: object) -> str:
-    name = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a whole number",
-            float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
-    if isinstance(value, (dict, list)) or value is None:
-        return name
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    name = {str: "text", bool: "true/false", int: "a whole number", float: "a number"}.get(type(value),
+                                                                                        type(value).__name__)
     text = str(value)
     return f"{name} '{text[:40]}'" + ("…" if len(text) > 40 else "")
 
@@ -176,8 +180,7 @@ def _column_names(value: Any, at: _Where, container: Any, key: Any, path: str, c
         raise at.error(container, key, path, f"must be a column name or a list of column names, found {_found(value)}")
     for n in names:
         if n not in columns:
-            raise at.error(container, key, path, f"'{n}' is not a column of this table "
-                           f"(columns: {', '.join(columns)})")
+            raise at.error(container, key, path, f"'{n}' is not a column of this table{did_you_mean(n, columns)}")
 
 
 def _check_checks(checks: dict[str, Any], at: _Where, path: str, columns: dict[str, Any]) -> None:
@@ -249,8 +252,8 @@ def parse_catalog(raw_dir: Path) -> Catalog:
             if k not in t:
                 raise at.error(doc["tables"], name, p, f"the table has no '{k}'")
         if t["source"] not in sources:
-            raise at.error(t, "source", f"{p}.source", f"unknown source '{t['source']}' "
-                           f"(known: {', '.join(sorted(sources))})")
+            raise at.error(t, "source", f"{p}.source", f"unknown source '{t['source']}'"
+                           f"{did_you_mean(t['source'], sources)}")
         file = _confined(raw_dir, t["file"], at, t, f"{p}.file")
         columns = {str(c): _column(str(c), spec, at, t["columns"], f"{p}.columns.{c}") for c, spec in t["columns"].items()}
         if not columns:
@@ -283,9 +286,9 @@ def parse_catalog(raw_dir: Path) -> Catalog:
             if not isinstance(ref, str) or not col:
                 raise at.error(rule, side, f"{p}.{side}", f"must be 'table.column', found {_found(ref)}")
             if tname not in tables:
-                raise at.error(rule, side, f"{p}.{side}", f"unknown table '{tname}'")
+                raise at.error(rule, side, f"{p}.{side}", f"unknown table '{tname}'{did_you_mean(tname, tables)}")
             if col not in tables[tname].columns:
-                raise at.error(rule, side, f"{p}.{side}", f"'{col}' is not a column of {tname} "
-                               f"(columns: {', '.join(tables[tname].columns)})")
+                raise at.error(rule, side, f"{p}.{side}", f"'{col}' is not a column of {tname}"
+                               f"{did_you_mean(col, tables[tname].columns)}")
     return Catalog(raw_dir=raw_dir, sources=sources, tables=tables,
                    cross_checks=[dict(r) for r in cross])

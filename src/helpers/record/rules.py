@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import DataError, KeyMixError
+from ..errors import DataError, KeyMixError, did_you_mean
 from .tables import RawTable
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ def _text(value: object) -> str | None:
 
 def _known_table(record: "Record", t: RawTable, name: str, row: int, column: str) -> None:
     if name not in record.catalog.tables:
-        raise DataError(t.file, f"unknown table '{name}' (see data/raw/catalog.yml)", row=row, column=column)
+        raise DataError(t.file, f"unknown table '{name}'{did_you_mean(name, record.catalog.tables)}", row=row,
+                        column=column)
 
 
 def _nonzero(record: "Record", t: RawTable, table: str, col: str, row: int, what: str) -> None:
@@ -54,8 +55,8 @@ def check_allocation_rules(record: "Record", t: RawTable) -> None:
                 raise DataError(t.file, "a published column needs its published_table", row=row,
                                 column="published_column")
             if pub_col not in tables[pub_table].columns:
-                raise DataError(t.file, f"'{pub_col}' is not a column of {pub_table} "
-                                f"(columns: {', '.join(tables[pub_table].columns)})", row=row, column="published_column")
+                raise DataError(t.file, f"'{pub_col}' is not a column of {pub_table}"
+                                f"{did_you_mean(pub_col, tables[pub_table].columns)}", row=row, column="published_column")
         if mix_text is None:
             continue
         try:
@@ -67,8 +68,8 @@ def check_allocation_rules(record: "Record", t: RawTable) -> None:
             columns = tables[key_table].columns
             for name in mix:
                 if name not in columns:
-                    raise DataError(t.file, f"key column '{name}' is not a column of {key_table} "
-                                    f"(columns: {', '.join(columns)})", row=row, column="key_mix")
+                    raise DataError(t.file, f"key column '{name}' is not a column of {key_table}"
+                                    f"{did_you_mean(name, columns)}", row=row, column="key_mix")
                 _nonzero(record, t, key_table, name, row, pot)
         else:
             # no key table: the key is a stated one the record may not print ('employed_nurses'),
@@ -79,7 +80,7 @@ def check_allocation_rules(record: "Record", t: RawTable) -> None:
             for name in mix:
                 if name not in stated:
                     raise DataError(t.file, f"key column '{name}' is neither the stated key ({r['key']}) nor a "
-                                    "column of a key_table", row=row, column="key_mix")
+                                    f"column of a key_table{did_you_mean(name, stated)}", row=row, column="key_mix")
 
 
 def check_population_keys(record: "Record", t: RawTable) -> None:
@@ -91,8 +92,8 @@ def check_population_keys(record: "Record", t: RawTable) -> None:
         if table is not None:
             _known_table(record, t, table, row, "table")
             if col is not None and col not in tables[table].columns:
-                raise DataError(t.file, f"'{col}' is not a column of {table} "
-                                f"(columns: {', '.join(tables[table].columns)})", row=row, column="column")
+                raise DataError(t.file, f"'{col}' is not a column of {table}{did_you_mean(col, tables[table].columns)}",
+                                row=row, column="column")
             if col is not None and str(r["method"]) in {"printed", "implied_shares", "implied_by_allocation"}:
                 _nonzero(record, t, table, col, row, f"the key of {pd.Timestamp(r['key_date']).date()}")
         drop_in = _text(r["drop_in"])
