@@ -35,18 +35,19 @@ def pct(value: float | None, decimals: int = 2) -> str:
     return f"{value * 100:.{decimals}f}".replace(".", ",").replace("-", "−") + f"{NBSP}%"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*\[\]|])")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|<>&])")
 
 
 def md_text(value: object) -> str:
-    """Return `value` as literal Markdown text: HTML escaped, link and emphasis characters disarmed.
+    """Return `value` as literal Markdown text: HTML, link, code and emphasis characters backslash-escaped.
 
     Use it for every data-borne or parameter value put into Markdown, so that `<script>` or
-    `[x](javascript:…)` in a note or a parameter shows as text. Underscores are left alone (table
-    names are full of them, and inside a word they do not emphasise).
+    `[x](javascript:…)` in a note or a parameter shows as text in the report and in JupyterLab
+    (a backslash escape works in every Markdown renderer; an HTML entity would be escaped twice
+    by the report's renderer). Underscores are left alone: table names are full of them, and
+    inside a word they do not emphasise.
     """
-    text = html.escape(str(value), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
 def _label(value: object) -> str:
