@@ -88,10 +88,38 @@ def _worker_init(parent: int) -> None:
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
         except (OSError, AttributeError):  # no prctl: the runner's own handlers still end its workers
             pass
-    if os.getppid() != parent:  # the runner died before the signal was armed
-        os._exit(1)
-    # the kernel papermill starts is this worker's child: ipykernel ends when its parent is gone
+    # on SIGTERM (the parent-death signal, or the runner ending its pool) take the kernel along:
+    # ipykernel only notices a dead parent when it is re-parented to PID 1, which containers break
+    signal.signal(signal.SIGTERM, _worker_exit)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
+    if os.getppid() != parent:  # the runner died before the signal was armed
+        _worker_exit(signal.SIGTERM, None)
+
+
+def _children(pid: int) -> list[int]:
+    """Return the pids of the processes whose parent is `pid` (Linux /proc; empty elsewhere)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and fields[1] == str(pid):
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _worker_exit(signum: int, frame: Any) -> None:
+    """End this worker and the kernel it started (a kernel leads its own process group)."""
+    for child in _children(os.getpid()):
+        try:
+            os.killpg(child, signal.SIGKILL)
+        except OSError:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
+    os._exit(128 + signum)
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
