@@ -407,3 +407,14 @@ def test_the_committed_record_and_plan_still_load() -> None:
     record.table("allocation_rules")
     record.table("population_keys")
     assert len(read_plan_yaml(ROOT / "notebooks" / "params" / "plan.yaml")["runs"]) >= 1
+
+
+def test_missing_region_registry(raw_project: Path) -> None:
+    (raw_project / "regions.csv").unlink()
+    assert _error(raw_project) == "data/raw/regions.csv: file is missing"
+
+
+def test_table_file_that_is_a_folder(raw_project: Path) -> None:
+    (raw_project / "2017_pots.csv").unlink()
+    (raw_project / "2017_pots.csv").mkdir()
+    assert _error(raw_project) == "data/raw/2017_pots.csv: is not a file"

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..errors import PlanError
+from ..errors import OutputError, PlanError
 from .. import paths
 from ..paths import relative
 from .cache import Digests, Manifest, code_fingerprint, reports_lock, stale_reads, static_key
@@ -181,14 +181,20 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
                 # keep pointing at the last good report, and record the failure beside it
                 entry = {**prev, "last_failure": asdict(res), "status": "failed"}
             updates[res.run_id] = entry
-        manifest.merge_save(updates, pruned)
+        try:
+            manifest.merge_save(updates, pruned)
+        except OSError as exc:
+            raise OutputError(f"cannot write {relative(manifest.path)}: {exc.strerror or exc}") from None
         from ..record.record import load_record
 
         try:
             years = load_record().years
         except Exception:  # noqa: BLE001 - the index is still written when the record is broken
             years = []
-        write_index([r.run_id for r in plan_runs], manifest.runs, results, years)
+        try:
+            write_index([r.run_id for r in plan_runs], manifest.runs, results, years)
+        except OSError as exc:
+            raise OutputError(f"cannot write {relative(paths.REPORTS / 'index.html')}: {exc.strerror or exc}") from None
     return results
 
 

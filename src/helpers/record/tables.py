@@ -131,13 +131,17 @@ def _describe_check(check: str) -> str:
 
 def _read_rows(path: Path, spec: TableSpec) -> tuple[list[str], list[list[str]]]:
     where = relative(path)
-    if not path.is_file():
+    if not path.exists():
         raise DataError(where, "file is missing")
+    if not path.is_file():
+        raise DataError(where, "is not a file")
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh, strict=True))
     except (csv.Error, UnicodeDecodeError) as exc:
         raise DataError(where, f"not a readable UTF-8 CSV file: {exc}") from None
+    except OSError as exc:
+        raise DataError(where, f"cannot be read ({exc.strerror or exc})") from None
     if not rows:
         raise DataError(where, "file is empty")
     header = [h.strip() for h in rows[0]]
