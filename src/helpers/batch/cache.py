@@ -123,6 +123,22 @@ class LockHeld(GonvError):
     """Another runner works on the same reports folder."""
 
 
+HELD_LOCKS: set[int] = set()  # descriptors of locks this process holds (a forked worker closes its copies)
+
+
+def release_inherited_locks() -> None:
+    """Close the copies of the runner's lock a forked worker inherited, so the lock dies with the runner.
+
+    (Closing a copy does not unlock: the lock belongs to the open file, which the runner keeps.)
+    """
+    for fd in list(HELD_LOCKS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    HELD_LOCKS.clear()
+
+
 @contextmanager
 def reports_lock(reports: Path) -> Iterator[None]:
     """Hold the reports folder for this runner; a second runner exits with one line naming the holder."""
@@ -148,7 +164,9 @@ def reports_lock(reports: Path) -> Iterator[None]:
         fh.truncate()
         fh.write(f"pid {os.getpid()} on {os.uname().nodename}, started {_now()}\n")
         fh.flush()
+        HELD_LOCKS.add(fh.fileno())
         clean_stale(reports)
         yield
     finally:
+        HELD_LOCKS.discard(fh.fileno())
         fh.close()

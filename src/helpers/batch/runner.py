@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import OutputError, PlanError
 from .. import paths
 from ..paths import relative
-from .cache import Digests, Manifest, code_fingerprint, reports_lock, stale_reads, static_key
+from .cache import Digests, Manifest, code_fingerprint, release_inherited_locks, reports_lock, stale_reads, static_key
 from .execute import KERNEL, Result, execute_run
 from .plan import Run, check_graph, declared_parameters, load_plan, upstream, with_upstream
 from .site import write_index
@@ -88,6 +88,7 @@ def _worker_init(parent: int) -> None:
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
         except (OSError, AttributeError):  # no prctl: the runner's own handlers still end its workers
             pass
+    release_inherited_locks()
     # on SIGTERM (the parent-death signal, or the runner ending its pool) take the kernel along:
     # ipykernel only notices a dead parent when it is re-parented to PID 1, which containers break
     signal.signal(signal.SIGTERM, _worker_exit)
