@@ -144,13 +144,29 @@ def test_all_zero_key_column_named_by_a_rule(raw_project: Path) -> None:
     from helpers.record.record import load_record
 
     # 2020 Bilaga 3 (population:0.5;municipal_care_patients:0.5, rule row 13): patients all zero.
-    # The table's own share check would name it first; the rule check names it when the rules are read.
+    # The table's own share check names it first in `helpers check`; a notebook that reconciles the
+    # year meets it when the rule and its key table have both been read, before any pot is split.
+    from helpers.analyses.reconcile import reconcile_all
+
     _set_column(raw_project / "2020_bilaga3_municipalities_per_county.csv", "municipal_care_patients", "0")
     with pytest.raises(GonvError) as exc:
-        load_record(raw_project).table("allocation_rules")
+        reconcile_all(load_record(raw_project), years=[2020])
     assert str(exc.value) == ("data/raw/2020_bilaga3_municipalities_per_county.csv, column 'municipal_care_patients': "
-                              "every value is 0, so the pot medarbetare_kommuner (2020) cannot be split by it "
-                              f"(named by {RULES}, row 13)")
+                              "every value is 0, so no pot can be split by it (the pot medarbetare_kommuner (2020), "
+                              f"named by {RULES}, row 13)")
+
+
+def test_all_zero_printed_population_key(raw_project: Path) -> None:
+    from helpers.analyses.keys import population_key
+    from helpers.record.record import load_record
+
+    # rules/population_keys.csv row 4 is the key of 2019-11-01, printed as 2020 Bilaga 2's population
+    _set_column(raw_project / "2020_bilaga2_per_region.csv", "population", "0")
+    with pytest.raises(GonvError) as exc:
+        population_key(load_record(raw_project), "2019-11-01")
+    assert str(exc.value) == ("data/raw/2020_bilaga2_per_region.csv, column 'population': every value is 0, so no "
+                              "pot can be split by it (the key of 2019-11-01, named by "
+                              "data/raw/rules/population_keys.csv, row 4)")
 
 
 def test_key_weights_are_not_rescaled() -> None:

@@ -59,14 +59,23 @@ class Record:
             spec = self.catalog.table(name)
             table = parse_table(spec, self.raw_dir, self.registry)
             self._note(self.raw_dir / spec.file)
-            from .rules import VALIDATORS
+            from .rules import VALIDATORS, check_zero_keys
 
             check = VALIDATORS.get(name)
             if check is not None:
-                # checked against the rest of the record before it is kept (a bad rule never serves)
+                # checked against the catalogue before it is kept (a bad rule never serves)
                 check(self, table)
             self._tables[name] = table
+            try:
+                check_zero_keys(self)
+            except Exception:
+                del self._tables[name]  # asked again, it fails again
+                raise
         return self._tables[name]
+
+    def loaded(self, name: str) -> RawTable | None:
+        """Return a table if this record has already read it, else None (reads nothing)."""
+        return self._tables.get(name)
 
     def frame(self, name: str) -> pd.DataFrame:
         """Return a copy of one table's body rows (callers may change it freely)."""

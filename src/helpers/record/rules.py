@@ -2,8 +2,9 @@
 
 The schema of a single file cannot see that a rule names a table the catalogue lacks, a key
 column that does not exist (`populaton:1` would turn exact cells into a false "stated rule
-fails"), weights that do not add up to 1, or a key column that is all zeros. Each is refused
-here with the file, row and column of the rule.
+fails"), or weights that do not add up to 1. Each is refused here with the file, row and
+column of the rule. A key column of zeros is refused once the key table and the rule naming it
+have both been read (no file is read for a check, so what a run reads stays what it uses).
 """
 from __future__ import annotations
 
@@ -28,14 +29,38 @@ def _known_table(record: "Record", t: RawTable, name: str, row: int, column: str
                         column=column)
 
 
-def _nonzero(record: "Record", t: RawTable, table: str, col: str, row: int, what: str) -> None:
+def _zero_key(record: "Record", t: RawTable, table: str, col: str, row: int, what: str) -> None:
     """Refuse a key column whose values add up to nothing: no pot can be split by it."""
-    if not record.has(table):
-        return
-    data = record.table(table).data
+    data = record.loaded(table).data  # type: ignore[union-attr]
     if col in data and int(pd.to_numeric(data[col]).abs().sum()) == 0:
-        raise DataError(record.table(table).file, f"every value is 0, so {what} cannot be split by it "
-                        f"(named by {t.file}, row {row})", column=col)
+        raise DataError(record.loaded(table).file, "every value is 0, so no pot can be split by it "  # type: ignore[union-attr]
+                        f"({what}, named by {t.file}, row {row})", column=col)
+
+
+def check_zero_keys(record: "Record") -> None:
+    """Refuse an all-zero key column, among the tables already read (so no file is read for it).
+
+    Run whenever a table is read: a key table and the rule naming it meet in the record sooner
+    or later, before any pot is split, without this check widening what a run reads.
+    """
+    rules = record.loaded("allocation_rules")
+    if rules is not None:
+        for _, r in rules.data.iterrows():
+            key_table, mix_text = _text(r["key_table"]), _text(r["key_mix"])
+            if key_table is None or mix_text is None or record.loaded(key_table) is None:
+                continue
+            from ..analyses.allocation import parse_mix
+
+            for name in parse_mix(mix_text):
+                _zero_key(record, rules, key_table, name, int(r["_row"]), f"the pot {r['pot_id']} ({int(r['year'])})")
+    keys = record.loaded("population_keys")
+    if keys is not None:
+        for _, r in keys.data.iterrows():
+            table, col = _text(r["table"]), _text(r["column"])
+            if table is None or col is None or record.loaded(table) is None:
+                continue
+            if str(r["method"]) in {"printed", "implied_shares", "implied_by_allocation"}:
+                _zero_key(record, keys, table, col, int(r["_row"]), f"the key of {pd.Timestamp(r['key_date']).date()}")
 
 
 def check_allocation_rules(record: "Record", t: RawTable) -> None:
@@ -63,14 +88,12 @@ def check_allocation_rules(record: "Record", t: RawTable) -> None:
             mix = parse_mix(mix_text)
         except KeyMixError as exc:
             raise DataError(t.file, str(exc), row=row, column="key_mix") from None
-        pot = f"the pot {r['pot_id']} ({int(r['year'])})"
         if key_table is not None:
             columns = tables[key_table].columns
             for name in mix:
                 if name not in columns:
                     raise DataError(t.file, f"key column '{name}' is not a column of {key_table}"
                                     f"{did_you_mean(name, columns)}", row=row, column="key_mix")
-                _nonzero(record, t, key_table, name, row, pot)
         else:
             # no key table: the key is a stated one the record may not print ('employed_nurses'),
             # or the population key of the rule's reference date
@@ -94,8 +117,6 @@ def check_population_keys(record: "Record", t: RawTable) -> None:
             if col is not None and col not in tables[table].columns:
                 raise DataError(t.file, f"'{col}' is not a column of {table}{did_you_mean(col, tables[table].columns)}",
                                 row=row, column="column")
-            if col is not None and str(r["method"]) in {"printed", "implied_shares", "implied_by_allocation"}:
-                _nonzero(record, t, table, col, row, f"the key of {pd.Timestamp(r['key_date']).date()}")
         drop_in = _text(r["drop_in"])
         if drop_in is not None:
             _known_table(record, t, drop_in, row, "drop_in")
