@@ -133,6 +133,30 @@ def test_misspelt_key_no_longer_reads_as_a_finding(raw_project: Path) -> None:
         reconcile_all(load_record(raw_project), years=[2020])
 
 
+# rules/printed_columns.csv: row 1 is 2017_bilaga1_per_county.tabell1_stimulansmedel_sek
+PRINTED_CASES = [
+    ("unknown table", "table", "2017_bilaga1_per_countyy",
+     "column 'table': unknown table '2017_bilaga1_per_countyy' (did you mean '2017_bilaga1_per_county'?)"),
+    ("unknown column", "column", "tabell1_stimulans_sek",
+     "column 'column': 'tabell1_stimulans_sek' is not a column of 2017_bilaga1_per_county (did you mean "
+     "'tabell1_stimulansmedel_sek'?)"),
+    ("alternative key weights", "alternative_keys",
+     "2017_bilaga1_per_county.tabell2_specialistutbildning_sek:0.5",
+     "column 'alternative_keys': alternative key '2017_bilaga1_per_county.tabell2_specialistutbildning_sek:0.5': "
+     "the weights add up to 0.5, not to 1"),
+]
+
+
+@pytest.mark.parametrize("case,column,value,expected", PRINTED_CASES, ids=[c[0] for c in PRINTED_CASES])
+def test_corrupt_printed_columns(raw_project: Path, case: str, column: str, value: str, expected: str) -> None:
+    from helpers.record.record import load_record
+
+    _set(raw_project / "rules" / "printed_columns.csv", 1, column, value)
+    with pytest.raises(GonvError) as exc:
+        load_record(raw_project).table("printed_columns")
+    assert str(exc.value) == f"data/raw/rules/printed_columns.csv, row 1 (line 2), {expected}"
+
+
 # --- printed tables -------------------------------------------------------------------------------
 def test_all_zero_population_column(raw_project: Path) -> None:
     _set_column(raw_project / "2020_bilaga2_per_region.csv", "population", "0")
@@ -360,6 +384,13 @@ def test_cli_workers_below_one(tmp_path: Path, workers: str) -> None:
     res = _cli(tmp_path, "run", "--workers", workers, "--no-progress")
     assert res.returncode == 2
     assert res.stderr.splitlines() == [f"error: --workers must be at least 1, got {workers}"]
+
+
+@pytest.mark.parametrize("timeout", ["0", "-5"])
+def test_cli_timeout_below_one(tmp_path: Path, timeout: str) -> None:
+    res = _cli(tmp_path, "run", "--timeout", timeout, "--no-progress")
+    assert res.returncode == 2
+    assert res.stderr.splitlines() == [f"error: --timeout must be at least 1 (seconds per cell), got {timeout}"]
 
 
 # --- plan.yaml -----------------------------------------------------------------------------------------

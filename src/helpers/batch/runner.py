@@ -151,6 +151,8 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
     """Run every run of the plan (and any custom runs) that is not cached; write the manifest and index."""
     if workers is not None and workers < 1:
         raise PlanError(f"--workers must be at least 1, got {workers}")
+    if timeout < 1:
+        raise PlanError(f"--timeout must be at least 1 (seconds per cell), got {timeout}")
     with reports_lock(paths.REPORTS):
         manifest = Manifest(paths.REPORTS)
         plan_runs = load_plan(plan, manifest.notebooks)

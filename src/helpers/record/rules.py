@@ -122,4 +122,43 @@ def check_population_keys(record: "Record", t: RawTable) -> None:
             _known_table(record, t, drop_in, row, "drop_in")
 
 
-VALIDATORS = {"allocation_rules": check_allocation_rules, "population_keys": check_population_keys}
+def _column_ref(record: "Record", t: RawTable, ref: str, row: int, column: str) -> None:
+    tables = record.catalog.tables
+    table, _, col = ref.partition(".")
+    if not col:
+        raise DataError(t.file, f"'{ref}' is not of the form table.column", row=row, column=column)
+    _known_table(record, t, table, row, column)
+    if col not in tables[table].columns:
+        raise DataError(t.file, f"'{col}' is not a column of {table}{did_you_mean(col, tables[table].columns)}",
+                        row=row, column=column)
+
+
+def check_printed_columns(record: "Record", t: RawTable) -> None:
+    """Refuse a printed column that names an unknown table or column, or an alternative key whose weights
+    do not add up to 1."""
+    from fractions import Fraction
+
+    for _, r in t.data.iterrows():
+        row = int(r["_row"])
+        _known_table(record, t, str(r["table"]), row, "table")
+        _column_ref(record, t, f"{r['table']}.{r['column']}", row, "column")
+        alternatives = _text(r["alternative_keys"])
+        if alternatives is None:
+            continue
+        for alt in alternatives.split(";"):
+            total = Fraction(0)
+            for term in alt.split("+"):
+                ref, _, weight = term.partition(":")
+                _column_ref(record, t, ref.strip(), row, "alternative_keys")
+                try:
+                    total += Fraction(weight.strip()) if weight.strip() else Fraction(1)
+                except (ValueError, ZeroDivisionError):
+                    raise DataError(t.file, f"'{weight}' is not a weight such as 0.5 or 1/3", row=row,
+                                    column="alternative_keys") from None
+            if total != 1:
+                raise DataError(t.file, f"alternative key '{alt}': the weights add up to {float(total):g}, not to 1",
+                                row=row, column="alternative_keys")
+
+
+VALIDATORS = {"allocation_rules": check_allocation_rules, "population_keys": check_population_keys,
+              "printed_columns": check_printed_columns}
