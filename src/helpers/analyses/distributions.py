@@ -141,7 +141,7 @@ def per_region_totals(dist: pd.DataFrame) -> pd.DataFrame:
 
 def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
     """Return, in Markdown, what a key that is not printed rests on (and, if estimated, how far off it may be)."""
-    from ..reports.format import kr
+    from ..reports.format import kr, md_text
 
     if key.method == "reconstructed" and key.fit is not None:
         return (f"**RECONSTRUCTED key of {key.label}.** {key.note}. No other population figure of this date is in "
@@ -153,7 +153,7 @@ def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
     rows = dist[dist["estimate"]]
     per_region = rows.groupby(["county_code", "region"], as_index=False)["error_bound_sek"].sum()
     total = int(rows["amount_sek"].sum())
-    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {key.note}. The {kr(total)} kr built on "
+    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {md_text(key.note)}. The {kr(total)} kr built on "
             f"it are split by the estimate (the midpoint of: {', '.join(key.candidates.columns.drop('county_code'))}).")
     if len(per_region):
         worst = per_region.loc[per_region["error_bound_sek"].idxmax()]

@@ -357,8 +357,11 @@ def describe(summary: pd.DataFrame) -> str:
     """Return the reconciliation in plain language, one bullet per printed column (Markdown)."""
     if summary.empty:
         return "No allocation table is printed for this year, so there is nothing to reconcile."
+    from ..reports.format import md_text
+
     lines = []
     for _, s in summary.iterrows():
+        s = s.map(lambda v: md_text(v) if isinstance(v, str) else v)  # data-borne text is shown, never rendered
         where = f"{s['table']} · `{s['column']}`"
         n = int(s["cells"])
         if s["exact"] == n:

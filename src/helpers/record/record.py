@@ -69,8 +69,23 @@ class Record:
             else:
                 table = parse_table(spec, self.raw_dir, self.registry)
                 cache.store(key, table.data, table.total)
+            from .rules import VALIDATORS, check_zero_keys
+
+            check = VALIDATORS.get(name)
+            if check is not None:
+                # checked against the catalogue before it is kept (a bad rule never serves)
+                check(self, table)
             self._tables[name] = table
+            try:
+                check_zero_keys(self)
+            except Exception:
+                del self._tables[name]  # asked again, it fails again
+                raise
         return self._tables[name]
+
+    def loaded(self, name: str) -> RawTable | None:
+        """Return a table if this record has already read it, else None (reads nothing)."""
+        return self._tables.get(name)
 
     def _context(self) -> str:
         """The digests every table's parsed form depends on besides its own file: catalogue and registry."""

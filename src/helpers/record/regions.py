@@ -82,7 +82,16 @@ def load_registry(raw_dir: Path = RAW) -> Registry:
 def parse_registry(raw_dir: Path) -> Registry:
     """Read regions.csv and region_aliases.csv into a Registry."""
     regions_file = raw_dir / "regions.csv"
-    regions = pd.read_csv(regions_file, dtype=str, keep_default_na=False)
+    for needed in (regions_file, raw_dir / "region_aliases.csv"):
+        if not needed.is_file():
+            raise DataError(relative(needed), "file is missing")
+    try:
+        regions = pd.read_csv(regions_file, dtype=str, keep_default_na=False)
+    except (ValueError, OSError) as exc:
+        raise DataError(relative(regions_file), f"not a readable CSV file: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in ("county_code", "region", "region_official", "county_name") if c not in regions]
+    if missing:
+        raise DataError(relative(regions_file), f"missing column(s) {', '.join(missing)}", row=0, column=missing[0])
     names: dict[str, str] = {}
     for col in ("region", "region_official", "county_name"):
         for code, value in zip(regions["county_code"], regions[col]):

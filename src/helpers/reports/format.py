@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 from typing import Any, Iterable
 
 import pandas as pd
@@ -33,10 +35,46 @@ def pct(value: float | None, decimals: int = 2) -> str:
     return f"{value * 100:.{decimals}f}".replace(".", ",").replace("-", "−") + f"{NBSP}%"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|<>&])")
+
+
+def md_text(value: object) -> str:
+    """Return `value` as literal Markdown text: HTML, link, code and emphasis characters backslash-escaped.
+
+    Use it for every data-borne or parameter value put into Markdown, so that `<script>` or
+    `[x](javascript:…)` in a note or a parameter shows as text in the report and in JupyterLab
+    (a backslash escape works in every Markdown renderer; an HTML entity would be escaped twice
+    by the report's renderer). Underscores are left alone: table names are full of them, and
+    inside a word they do not emphasise.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def _label(value: object) -> str:
+    """Format a cell as pandas would by default, with &, < and > escaped (cells are element text)."""
+    from pandas.io.formats.style_render import _default_formatter
+
+    shown = value if isinstance(value, str) else _default_formatter(value, pd.get_option("styler.format.precision"))
+    return html.escape(str(shown), quote=False)
+
+
+def _text_cell(value: object) -> str:
+    """Format a text cell: missing as '–', anything else as pandas would, escaped."""
+    try:
+        missing = bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array in a cell
+        missing = False
+    return "–" if missing else _label(value)
+
+
 def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterable[str] = (),
                 shares: Iterable[str] = (), decimals: dict[str, int] | None = None,
                 caption: str | None = None) -> "pd.io.formats.style.Styler":
-    """Return a Styler that formats kronor, counts and shares, with the index hidden."""
+    """Return a Styler that formats kronor, counts and shares, with the index hidden.
+
+    Every text cell, column label and the caption are HTML-escaped: a table of the record may
+    hold any string a source or a parameter brings, and the report must show it, not run it.
+    """
     fmt: dict[str, Any] = {}
     for c in kronor:
         fmt[c] = kr
@@ -49,7 +87,14 @@ def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterabl
     # a deterministic id keeps the HTML stable for nbval (it must not depend on the last bits of
     # floats, which parallel sums may change); tables of the same shape share their styles anyway
     uid = hashlib.sha1(f"{list(df.columns)}|{df.shape}|{caption}".encode()).hexdigest()[:10]
-    styler = df.style.format(fmt, na_rep="–").hide(axis="index").set_uuid(uid)
+    # a dict formatter sets every column (the others to pandas' default with na_rep); then the
+    # columns without a number format get the same default with &, < and > escaped
+    styler = df.style.format(fmt, na_rep="–", escape="html")
+    plain = [c for c in df.columns if c not in fmt]
+    if plain:
+        styler = styler.format(_text_cell, subset=plain)
+    styler = (styler.format_index(_label, axis=1).format_index(_label, axis=0)
+              .hide(axis="index").set_uuid(uid))
     numeric = [c for c in df.columns if c in fmt or pd.api.types.is_numeric_dtype(df[c])]
     text = [c for c in df.columns if c not in numeric]
     styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
@@ -60,7 +105,7 @@ def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterabl
                                                                         ("font-weight", "bold")]}],
                                      overwrite=False)
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(html.escape(str(caption), quote=False))
     return styler
 
 
@@ -68,7 +113,7 @@ def headline(figures: dict[str, Any]) -> None:
     """Display headline figures: readable in the report, machine-readable for the run index."""
     from IPython.display import display
 
-    lines = "\n".join(f"- **{k}**: {v}" for k, v in figures.items())
+    lines = "\n".join(f"- **{md_text(k)}**: {md_text(v)}" for k, v in figures.items())
     # the files this run read travel with the headline: the runner's cache and provenance use them
     display({HEADLINE_MIME: json.loads(json.dumps(figures, default=str)), READS_MIME: provenance.reads(),
              "text/markdown": "**Headline figures**\n\n" + lines}, raw=True)
