@@ -9,7 +9,7 @@ from helpers.analyses.distributions import distribution, unprinted_keys
 from helpers.analyses.keys import population_key
 from helpers.analyses.reconcile import VERDICTS, reconcile_all
 from helpers.record.record import load_record
-from helpers.record.tables import load_table
+from helpers.record.record import load_table
 
 
 @pytest.fixture(scope="module")

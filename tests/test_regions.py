@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.errors import UnknownRegionError
-from helpers.record.regions import harmonise_region, load_registry, county_code_of
+from helpers.record.record import county_code_of, harmonise_region, load_registry
 
 
 def test_registry_has_21_regions_with_scb_codes() -> None:

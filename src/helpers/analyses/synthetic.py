@@ -38,7 +38,7 @@ WORK_START_MIN, WORK_MINUTES = 8 * 60, 9 * 60   # contacts between 08:00 and 17:
 
 
 def _regions(raw_dir: Path | None = None) -> pd.DataFrame:
-    from ..record.tables import load_table
+    from ..record.record import load_table
     from ..paths import RAW
 
     b4 = load_table("2021_bilaga4_per_region", raw_dir or RAW)

@@ -31,8 +31,7 @@ from scipy.special import expit, logit
 
 from ..errors import DataError
 from ..paths import RAW
-from ..record.regions import load_registry
-from ..record.tables import load_table
+from ..record.record import load_registry, load_table
 
 def _esc(text: object) -> str:
     """Escape a data string for Markdown that becomes HTML."""

@@ -152,13 +152,6 @@ def _column(name: str, spec: Any, at: _Where, parent: Any, path: str) -> ColumnS
                       unit=spec.get("unit"))
 
 
-def load_catalog(raw_dir: Path = RAW) -> Catalog:
-    """Return the catalogue of the record in `raw_dir` (read once per process)."""
-    from .record import load_record
-
-    return load_record(raw_dir).catalog
-
-
 def _confined(raw_dir: Path, file: str, at: _Where, t: Any, path: str) -> str:
     """Refuse a table file outside the raw folder: absolute, climbing with '..', or a symlink out."""
     raw_name = relative(raw_dir).rstrip("/") + "/"

@@ -162,3 +162,41 @@ def load_record(raw_dir: Path | str | None = None) -> Record:
         rec = Record.build(path)
         _CACHE[key] = rec
     return rec
+
+
+# --- conveniences: one table, the catalogue or the registry of the record in a raw folder -------------
+
+def read_table(name: str, raw_dir: Path = RAW) -> RawTable:
+    """Return one raw table of the record in `raw_dir` (parsed once per batch)."""
+    return load_record(raw_dir).table(name)
+
+
+def load_table(name: str, raw_dir: Path = RAW) -> pd.DataFrame:
+    """Return one raw table's body rows, typed and validated (regions carry county_code and region)."""
+    return load_record(raw_dir).frame(name)
+
+
+def load_total(name: str, raw_dir: Path = RAW) -> pd.Series:
+    """Return the printed total row of a raw table."""
+    return load_record(raw_dir).total(name)
+
+
+def load_catalog(raw_dir: Path = RAW) -> Catalog:
+    """Return the catalogue of the record in `raw_dir`."""
+    return load_record(raw_dir).catalog
+
+
+def load_registry(raw_dir: Path = RAW) -> Registry:
+    """Return the region registry of the record in `raw_dir`."""
+    return load_record(raw_dir).registry
+
+
+def harmonise_region(name: str, *, table: str | None = None) -> str:
+    """Return the canonical region name for any spelling the sources use."""
+    reg = load_registry()
+    return reg.name(reg.code(name, table=table))
+
+
+def county_code_of(name: str, *, table: str | None = None) -> str:
+    """Return the SCB county code for any spelling the sources use."""
+    return load_registry().code(name, table=table)

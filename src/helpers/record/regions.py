@@ -72,13 +72,6 @@ class Registry:
         return list(self.regions["county_code"])
 
 
-def load_registry(raw_dir: Path = RAW) -> Registry:
-    """Return the region registry of the record in `raw_dir` (read once per process)."""
-    from .record import load_record
-
-    return load_record(raw_dir).registry
-
-
 def parse_registry(raw_dir: Path) -> Registry:
     """Read regions.csv and region_aliases.csv into a Registry."""
     regions_file = raw_dir / "regions.csv"
@@ -113,14 +106,3 @@ def parse_registry(raw_dir: Path) -> Registry:
         folded.setdefault(fold(spelling), set()).add(code)
     unambiguous = {k: next(iter(v)) for k, v in folded.items() if len(v) == 1 and k}
     return Registry(regions=regions, names=names, scoped=scoped, folded=unambiguous)
-
-
-def harmonise_region(name: str, *, table: str | None = None) -> str:
-    """Return the canonical region name for any spelling the sources use."""
-    reg = load_registry()
-    return reg.name(reg.code(name, table=table))
-
-
-def county_code_of(name: str, *, table: str | None = None) -> str:
-    """Return the SCB county code for any spelling the sources use."""
-    return load_registry().code(name, table=table)

@@ -250,23 +250,3 @@ def _harmonise(body: pd.DataFrame, spec: TableSpec, where: str, reg: Registry) -
             names = ", ".join(f"{reg.name(c)} ({c})" for c in missing)
             raise DataError(where, f"missing region(s): {names}", column=col)
     return body
-
-
-def read_table(name: str, raw_dir: Path = RAW) -> RawTable:
-    """Return one raw table of the record in `raw_dir` (parsed once per process)."""
-    from .record import load_record
-
-    return load_record(raw_dir).table(name)
-
-
-def load_table(name: str, raw_dir: Path = RAW) -> pd.DataFrame:
-    """Return one raw table's body rows, typed and validated (regions carry county_code and region)."""
-    return read_table(name, raw_dir).data.copy()
-
-
-def load_total(name: str, raw_dir: Path = RAW) -> pd.Series:
-    """Return the printed total row of a raw table."""
-    t = read_table(name, raw_dir)
-    if t.total is None:
-        raise KeyError(f"table '{name}' has no printed total row")
-    return t.total.copy()
