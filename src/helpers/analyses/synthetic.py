@@ -6,7 +6,7 @@ each comes from:
 
 | shape | default | where it comes from |
 |---|---|---|
-| patients per region | ∝ population 1 Nov 2020 | 2021 agreement, Bilaga 4 (data/raw) |
+| patients per region | ∝ the newest printed population key (1 Nov 2020) | rules/population_keys.csv (2021 agreement, Bilaga 4) |
 | listed patients per care unit | about 2 000 (`patients_per_unit`) | the issue's brief (a typical vårdcentral lists a few thousand); ASSUMPTION, not from a source here |
 | staff per 2 000 listed | 3 doctors, 5 nurses, 3 others | ASSUMPTION (order of magnitude: one GP per 1 500–2 000 listed, as debated around the 2021 agreement); not from a source here |
 | contacts per person-year, all professions | 3.0 (`visits_per_person_year`), gamma-distributed between patients (shape 0.8: many light and a few heavy users) | ASSUMPTION of the order of magnitude of Swedish primary-care contacts per inhabitant; not from a source here |
@@ -38,11 +38,16 @@ WORK_START_MIN, WORK_MINUTES = 8 * 60, 9 * 60   # contacts between 08:00 and 17:
 
 
 def _regions(raw_dir: Path | None = None) -> pd.DataFrame:
-    from ..record.record import load_table
+    """The regions and the newest printed population key of the record (rules/population_keys.csv)."""
     from ..paths import RAW
+    from ..record.record import load_record
+    from .keys import population_key
 
-    b4 = load_table("2021_bilaga4_per_region", raw_dir or RAW)
-    return b4[["county_code", "region", "population"]].reset_index(drop=True)
+    record = load_record(raw_dir or RAW)
+    keys = record.table("population_keys").data
+    newest = keys.loc[keys["method"] == "printed", "key_date"].max()
+    key = population_key(record, newest).frame
+    return key[["county_code", "region", "population"]].astype({"population": "int64"}).reset_index(drop=True)
 
 
 def generate_visits(n_patients: int = 20_000, *, seed: int = 2021, start: str = "2021-07-01",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 from typing import Any, Iterable
 
@@ -114,6 +115,10 @@ def headline(figures: dict[str, Any]) -> None:
     from IPython.display import display
 
     lines = "\n".join(f"- **{md_text(k)}**: {md_text(v)}" for k, v in figures.items())
-    # the files this run read travel with the headline: the runner's cache and provenance use them
-    display({HEADLINE_MIME: json.loads(json.dumps(figures, default=str)), READS_MIME: provenance.reads(),
-             "text/markdown": "**Headline figures**\n\n" + lines}, raw=True)
+    bundle = {HEADLINE_MIME: json.loads(json.dumps(figures, default=str)),
+              "text/markdown": "**Headline figures**\n\n" + lines}
+    if os.environ.get("GONV_WRITES") is not None:
+        # in a batch run, the files this run read travel with the headline for the runner's cache;
+        # elsewhere (JupyterLab, nbval) they are left out, so a data edit changes no stored output
+        bundle[READS_MIME] = provenance.reads()
+    display(bundle, raw=True)
