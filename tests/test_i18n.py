@@ -53,6 +53,7 @@ def test_swedish_numbers() -> None:
     assert fmt.num(0.53, 2) == "0,53"
     assert fmt.kr(-2500) == "\u22122\u00a0500"            # the Swedish minus sign, U+2212
     assert fmt.num(17000, 0) == f"17{nbsp}000"
+    assert fmt.num(-0.04, 1) == "0,0"                       # rounds to zero: no sign
     assert fmt.money(1234567, "en") == f"SEK{nbsp}1,234,567"
     assert fmt.pct(0.55, 0, "en") == "55%"
     assert fmt.date("2018-12-31") == "31 december 2018"

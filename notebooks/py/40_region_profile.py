@@ -12,6 +12,7 @@
 #     name: gonv
 # ---
 
+# %%
 
 # %% tags=["parameters", "no-output"]
 region: str = "Gotland"  # the region profiled (any spelling the registry knows: name, official name, county)

@@ -24,6 +24,8 @@ def _decimal(value: float | int, decimals: int, language: str) -> str:
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     text = format_decimal(value, format=pattern, locale=LOCALES[language], decimal_quantization=True)
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        text = text[1:]  # a value that rounds to zero has no sign ("0,0", not "−0,0")
     # an explicit pattern gives an ASCII hyphen; the locale's own minus sign is U+2212 in Swedish
     return text.replace("-", get_minus_sign_symbol(LOCALES[language]))
 
