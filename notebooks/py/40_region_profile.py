@@ -17,7 +17,7 @@
 # %% tags=["parameters", "no-output"]
 region: str = "Gotland"  # the region profiled (any spelling the registry knows: name, official name, county)
 language: str = "sv"  # language of the report: sv (Swedish) or en (English)
-visits_source: str = ""  # a Parquet/CSV visit extract for the continuity figures ('' = none: the section is skipped)
+visits_source: str = ""  # a Parquet or CSV visit extract for the continuity figures (empty: none, the section is skipped)
 window_end: str = "2022-12-31"  # last day of the 18-month window of the continuity figures
 
 # %%

@@ -6,6 +6,7 @@ to the report, its executed notebook and its twin in the other language.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,9 @@ from .. import paths
 from ..reports.derived import atomic_write_bytes, code_version
 from ..reports.i18n import LANGUAGES, Catalogue, catalogue
 from .execute import TEMPLATES, Result
-from .plan import make_run_id
 
 PAGES = {"sv": "index.html", "en": "index.en.html"}
+ORDER_KEY = "_order"  # helpers.reports.format.HEADLINE_ORDER (not imported: it would bring pandas into the runner)
 
 
 def _params(e: dict[str, Any], cat: Catalogue) -> str:
@@ -51,15 +52,25 @@ def _row(rid: str, e: dict[str, Any], status_now: dict[str, str], cat: Catalogue
     seconds = f"{e.get('duration_s', 0):.1f}".replace(".", "," if cat.language == "sv" else ".")
     return {"failed": failed, "params": _params(e, cat), "state": state, "error": (fail or {}).get("error") or "",
             "kept": bool(failed and e.get("last_failure")), "duration": cat.t("site.seconds", s=seconds),
-            "headline": list((e.get("headline") or {}).items()), "links": links, "finished": e.get("finished_at", "")}
+            "headline": _headline(e), "links": links, "finished": e.get("finished_at", "")}
 
 
-def _twin_id(e: dict[str, Any], language: str) -> str | None:
+def _twin_key(e: dict[str, Any]) -> tuple[str, str] | None:
+    """Return what a run and its other-language twin share: the notebook and every parameter but the language."""
     params = dict(e.get("parameters") or {})
     if "language" not in params or not e.get("notebook"):
         return None
-    params["language"] = language
-    return make_run_id(e["notebook"], params)
+    params.pop("language")
+    return e["notebook"], json.dumps(params, sort_keys=True, ensure_ascii=False)
+
+
+def _headline(e: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Return the headline figures in the order the report printed them (the ipynb stores them sorted)."""
+    h = dict(e.get("headline") or {})
+    order = h.pop(ORDER_KEY, None)
+    if isinstance(order, list):
+        return [(k, h[k]) for k in order if k in h] + [(k, v) for k, v in h.items() if k not in order]
+    return list(h.items())
 
 
 def write_index(plan_ids: list[str], manifest: dict[str, dict[str, Any]], results: list[Result],
@@ -71,6 +82,11 @@ def write_index(plan_ids: list[str], manifest: dict[str, dict[str, Any]], result
     status_now = {r.run_id: r.status for r in results}
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True))
     custom = [rid for rid, e in manifest.items() if e.get("custom")]
+    twins: dict[tuple[str, str], dict[str, str]] = {}
+    for rid in plan_ids:
+        key = _twin_key(manifest.get(rid, {}))
+        if key:
+            twins.setdefault(key, {})[manifest[rid]["parameters"]["language"]] = rid
     first = None
     for language in LANGUAGES:
         cat = catalogue(language)
@@ -81,7 +97,8 @@ def write_index(plan_ids: list[str], manifest: dict[str, dict[str, Any]], result
             lang = (e.get("parameters") or {}).get("language")
             if lang is not None and lang != language:
                 continue
-            twin = _twin_id(e, other)
+            key = _twin_key(e)
+            twin = twins.get(key, {}).get(other) if key else None
             sections.setdefault(rid.split("--")[0], []).append(
                 _row(rid, e, status_now, cat, twin, manifest.get(twin) if twin else None))
         out = [{"title": cat.t(f"site.sections.{stem}") if cat.has(f"site.sections.{stem}") else stem, "rows": rows,

@@ -12,6 +12,7 @@ from .. import provenance
 from ..constants import HEADLINE_MIME, READS_MIME
 
 NBSP = "\u00a0"
+HEADLINE_ORDER = "_order"  # the headline's keys in the order printed (a notebook file stores them sorted)
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 
 
@@ -147,7 +148,8 @@ def headline(figures: dict[str, Any], language: str | None = None) -> None:
         figures = {k: (cat.yes_no(v) if isinstance(v, bool) else num(v, 0 if float(v).is_integer() else 2, language)
                        if isinstance(v, (int, float)) else v) for k, v in figures.items()}
         lines = "\n".join(f"- **{html.escape(str(k))}**: {html.escape(str(v))}" for k, v in figures.items())
-        display({HEADLINE_MIME: json.loads(json.dumps(figures, default=str)), READS_MIME: provenance.reads(),
+        display({HEADLINE_MIME: json.loads(json.dumps({**figures, HEADLINE_ORDER: list(figures)}, default=str)),
+                 READS_MIME: provenance.reads(),
                  "text/markdown": f"**{catalogue(language).t('common.headline')}**\n\n" + lines}, raw=True)
         return
     lines = "\n".join(f"- **{k}**: {v}" for k, v in figures.items())

@@ -116,12 +116,14 @@ def printed_table_view(record: Record, name: str, language: str):  # -> Styler
     df = t.data[cols].copy()
     if t.spec.region_column:
         df.insert(0, "region", t.data["region"])
+        # the regions in county-code order (the printed order differs between tables)
+        df = df.iloc[t.data["county_code"].astype(str).argsort(kind="stable")].reset_index(drop=True)
         if t.total is not None:
             total = t.total[cols].to_frame().T
             total.insert(0, "region", f"{t.spec.total_label} ({cat.t('common.printed_total')})")
             df = pd.concat([df, total], ignore_index=True)
     for c in df.columns:
-        if df[c].dtype == object and c != "region":
+        if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])) and c != "region":
             # coded values (row types, recipients, statuses) in words; truth values as Ja/Nej
             df[c] = df[c].map(lambda v, c=c: cat.yes_no(v) if isinstance(v, bool)
                               else cat.t(f"codes.{c}.{v}") if isinstance(v, str) and cat.has(f"codes.{c}.{v}") else v)
