@@ -74,15 +74,24 @@ def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
 def section_label(record: Record, name: str) -> str:
     """Return where a raw table is printed, in the source's own words (its section, without editorial notes)."""
     spec = record.catalog.table(name)
+    if "external-facts.md" in spec.section:  # the project's own notes are not a source a reader can look up
+        return spec.source.title
     return spec.section.split(";")[0].strip()
 
 
-def show_table(df: pd.DataFrame, language: str, *, empty: str, **kwargs) -> None:
-    """Display a table in the reader's language, or one sentence saying why there is none."""
+def _reference(text: str | None) -> str:
+    import re
+
+    return re.sub(r"\s*\([^)]*external-facts\.md[^)]*\)", "", text or "").strip() or "–"
+
+
+def show_table(df: pd.DataFrame, language: str, *, empty: str | None, **kwargs) -> None:
+    """Display a table in the reader's language, or one sentence saying why there is none (nothing if said already)."""
     from IPython.display import Markdown, display
 
     if df.empty:
-        display(Markdown(empty))
+        if empty:
+            display(Markdown(empty))
     else:
         display(style_table(df, language=language, **kwargs))
 
@@ -96,7 +105,7 @@ def sources_table(record: Record, year: int, language: str) -> pd.DataFrame:
     rows = []
     for spec in record.catalog.for_year(year):
         t = record.table(spec.name)
-        rows.append({"document": f"{spec.source.title} ({spec.source.issuer})", "reference": spec.source.reference or "–",
+        rows.append({"document": f"{spec.source.title} ({spec.source.issuer})", "reference": _reference(spec.source.reference),
                      "published": spec.source.date or "–",  # as printed: a month or a year where no day is given
                      "section": section_label(record, spec.name),
                      "unit": cat.t(f"units.{spec.unit}") if cat.has(f"units.{spec.unit}") else spec.unit,
@@ -180,7 +189,8 @@ def column_label(record: Record, table: str, column: str, language: str) -> str:
     """Return a printed column as the reader knows it: the section and the column's plain header."""
     from .i18n import catalogue
 
-    return f"{section_label(record, table)}: {catalogue(language).header(column)}"
+    # the unit is left out: the table the label stands in says it (a column printed in MSEK is compared in kronor)
+    return f"{section_label(record, table)}: {catalogue(language).header(column).split(' (')[0]}"
 
 
 def reconciliation_view(record: Record, frame: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -329,7 +339,10 @@ def targets_view(targets: pd.DataFrame, language: str) -> pd.DataFrame:
                   for v in targets["value"]],
         "period_end": targets["period_end"],
         "source": targets["source"].fillna("–"),
-        "status": [cat.t("common.not_published") if m is None or pd.isna(m) else cat.yes_no(m) for m in targets["met"]]})
+        # met or not where the target is a number and the region's value is published; else say which is missing
+        "status": [cat.yes_no(m) if m is not None and not pd.isna(m)
+                   else cat.t("common.not_published") if v is None or pd.isna(v) else cat.t("common.not_quantified")
+                   for m, v in zip(targets["met"], targets["value"])]})
 
 
 def regions_first(frame: pd.DataFrame) -> pd.DataFrame:
