@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
 from ..reports.format import kr
 
 KRONOR = FuncFormatter(lambda v, _: kr(v))
-sns.set_theme(style="whitegrid", context="notebook")
+# seaborn's white-grid look from matplotlib's own copy of it: importing seaborn (and scipy.stats with it)
+# costs about a second per notebook run, so only the figures that need seaborn import it
+plt.style.use("seaborn-v0_8-whitegrid")
 
 
 def _t(language: str | None, key: str, default: str, **values: object) -> str:
@@ -50,7 +51,9 @@ def per_capita_bars(totals: pd.DataFrame, title: str, *, estimate: bool = False,
     """Horizontal bars of kronor per inhabitant by region, with the national average marked."""
     d = totals.dropna(subset=["per_capita_sek"]).sort_values("per_capita_sek", ascending=False)
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(d) + 1.5))
-    sns.barplot(data=d, y="region", x="per_capita_sek", ax=ax, color="#4C72B0" if not estimate else "#999999")
+    ax.barh(range(len(d)), d["per_capita_sek"].astype(float), color="#4C72B0" if not estimate else "#999999", height=0.8)
+    ax.set_yticks(range(len(d)), d["region"])
+    ax.set_ylim(len(d) - 0.5, -1.2)
     avg = d["amount_sek"].sum() / d["key_population"].astype(float).sum()
     ax.axvline(avg, color="#C44E52", ls="--", lw=1)
     ax.text(avg, -0.8, _t(language, "national_line", " riket {v} kr", v=kr(avg, 1, language or "sv")), color="#C44E52",
@@ -58,7 +61,8 @@ def per_capita_bars(totals: pd.DataFrame, title: str, *, estimate: bool = False,
     ax.xaxis.set_major_formatter(_kronor(language))
     ax.set_xlabel(_t(language, "per_capita_axis", "kronor per invånare (the key's population)"))
     ax.set_ylabel("")
-    ax.set_title(title + (_t(language, "estimate_suffix", " — ESTIMATE") if estimate else ""), pad=18)
+    ax.set_title(title + (_t(language, "estimate_suffix", " — ESTIMATE") if estimate else "")
+                 + (_t(language, "sorted_by_value", "") if language else ""), pad=18)
     fig.tight_layout()
     return fig
 
@@ -67,7 +71,10 @@ def share_scatter(totals: pd.DataFrame, title: str, language: str | None = None)
     """Each region's share of the money against its share of the key population (percent)."""
     d = totals.dropna(subset=["population_share"])
     fig, ax = plt.subplots(figsize=(6.5, 6))
-    sns.scatterplot(data=d, x=d["population_share"] * 100, y=d["amount_share"] * 100, hue="group", ax=ax)
+    for (group, grp), color in zip(d.groupby("group", sort=False), ("#4C72B0", "#DD8452", "#55A868", "#C44E52")):
+        ax.scatter(grp["population_share"].astype(float) * 100, grp["amount_share"].astype(float) * 100, color=color,
+                   label=group, s=30)
+    ax.legend(title="" if language else "group")
     lim = float(max(d["population_share"].max(), d["amount_share"].max()) * 100 * 1.05)
     ax.plot([0, lim], [0, lim], color="grey", lw=1, ls=":")
     for _, r in d[(d["amount_share"] > 0.06) | ((d["share_ratio"] - 1).abs() > 0.4)].iterrows():
@@ -75,8 +82,7 @@ def share_scatter(totals: pd.DataFrame, title: str, language: str | None = None)
                     xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel(_t(language, "population_share_axis", "share of the key population (%)"))
     ax.set_ylabel(_t(language, "money_share_axis", "share of the money (%)"))
-    if language:
-        ax.legend(title="")
+
     ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -141,6 +147,8 @@ def area_heatmap(area_region: pd.DataFrame, year: int, language: str | None = No
         order = area_region.sort_values("county_code")["region"].drop_duplicates()
         m = m.reindex([r for r in order if r in m.index])
     m = m.astype(float)
+    import seaborn as sns
+
     fig, ax = plt.subplots(figsize=(1.3 * m.shape[1] + 3, 0.35 * m.shape[0] + 2))
     sns.heatmap(m, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": _t(language, "per_capita_short", "kronor per invånare")},
                 ax=ax, annot_kws={"fontsize": 7})
@@ -202,6 +210,8 @@ def pots_by_year(matrix: pd.DataFrame, language: str | None = None) -> plt.Figur
 
 def index_histograms(indices: pd.DataFrame, title: str) -> plt.Figure:
     """Histograms of the five continuity indices over patients (undefined values left out)."""
+    import seaborn as sns
+
     cols = ["coc", "upc", "secon", "mmci", "hhi"]
     fig, axes = plt.subplots(1, 5, figsize=(15, 3), sharey=True)
     for ax, c in zip(axes, cols):
