@@ -92,7 +92,9 @@ def verdict_bars(summary: pd.DataFrame, title: str, language: str | None = None)
     """Stacked bars: printed cells per verdict, one bar per printed column."""
     cols = ["exact", "within_rounding", "stated_rule_fails", "not_reproducible"]
     if "printed_column" in summary:
-        d = summary.set_index("printed_column")[cols]
+        import textwrap
+
+        d = summary.set_index(summary["printed_column"].map(lambda t: textwrap.fill(str(t), 48)))[cols]
     else:
         d = summary.set_index(summary["table"].str.replace(r"^\d{4}_", "", regex=True) + " · " + summary["column"])[cols]
     if language:

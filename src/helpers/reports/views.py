@@ -71,9 +71,14 @@ def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- in the reader's language (helpers.reports.i18n) ------------------------------------------
-def section_label(record: Record, name: str) -> str:
+def section_label(record: Record, name: str, language: str = "sv") -> str:
     """Return where a raw table is printed, in the source's own words (its section, without editorial notes)."""
+    from .i18n import catalogue
+
     spec = record.catalog.table(name)
+    cat = catalogue(language)
+    if cat.has(f"tables.{name}"):  # a table the project compiled: its label is in the catalogue
+        return cat.t(f"tables.{name}")
     if "external-facts.md" in spec.section:  # the project's own notes are not a source a reader can look up
         return spec.source.title
     return spec.section.split(";")[0].strip()
@@ -105,9 +110,10 @@ def sources_table(record: Record, year: int, language: str) -> pd.DataFrame:
     rows = []
     for spec in record.catalog.for_year(year):
         t = record.table(spec.name)
-        rows.append({"document": f"{spec.source.title} ({spec.source.issuer})", "reference": _reference(spec.source.reference),
+        issuer = spec.source.issuer.replace(" and ", f" {cat.t('common.and')} ")
+        rows.append({"document": f"{spec.source.title} ({issuer})", "reference": _reference(spec.source.reference),
                      "published": spec.source.date or "–",  # as printed: a month or a year where no day is given
-                     "section": section_label(record, spec.name),
+                     "section": section_label(record, spec.name, language),
                      "unit": cat.t(f"units.{spec.unit}") if cat.has(f"units.{spec.unit}") else spec.unit,
                      "reference_date": date(spec.reference_date, language) if spec.reference_date else "–",
                      "rows": len(t.data), "printed_total_row": t.total is not None})
@@ -140,16 +146,19 @@ def printed_table_view(record: Record, name: str, language: str):  # -> Styler
     decimals = {c: d for c, d in f["decimals"].items() if c in df}  # type: ignore[union-attr]
     return style_table(df, kronor=[c for c in f["kronor"] if c in df], counts=[c for c in f["counts"] if c in df],
                        decimals=decimals, language=language,
-                       caption=f"{section_label(record, name)} — {t.spec.source.title}")
+                       caption=f"{section_label(record, name, language)} — {t.spec.source.title}")
 
 
 def findings_view(record: Record, findings: pd.DataFrame, language: str) -> pd.DataFrame:
     """Return the findings for the reader: where (section and row), what was checked, printed, computed, difference."""
+    import re
+
     from .i18n import catalogue
 
     cat = catalogue(language)
     out = pd.DataFrame({
-        "where": [f"{section_label(record, t)}: {r}" for t, r in zip(findings["table"], findings["row"])],
+        "where": [section_label(record, t, language) + ("" if re.fullmatch(r"[a-z0-9_]+", str(r)) else f": {r}")  # no internal row ids
+                  for t, r in zip(findings["table"], findings["row"])],
         "check": [cat.value("checks", c) for c in findings["check"]],
         "printed": pd.to_numeric(findings["printed"], errors="coerce"),
         "computed": pd.to_numeric(findings["computed"], errors="coerce"),
@@ -161,7 +170,7 @@ def findings_view(record: Record, findings: pd.DataFrame, language: str) -> pd.D
 def findings_counts(record: Record, findings: pd.DataFrame, language: str) -> pd.DataFrame:
     """Return the number of findings and their summed absolute difference per table and check."""
     v = findings_view(record, findings, language)
-    v["table"] = [section_label(record, t) for t in findings["table"]]
+    v["table"] = [section_label(record, t, language) for t in findings["table"]]
     v["abs"] = v["difference"].abs()
     return (v.groupby(["table", "check", "unit"], as_index=False, sort=True)
             .agg(findings=("abs", "size"), sum_abs_difference=("abs", "sum")))
@@ -176,7 +185,7 @@ def rule_text(record: Record, text: str, language: str) -> str:
     cat = catalogue(language)
     s = str(text)
     s = re.sub(r"\b(\d{4}_[a-z0-9_]+)\.([a-z0-9_]+)",
-               lambda m: f"{section_label(record, m.group(1))}: {cat.header(m.group(2))}"
+               lambda m: f"{section_label(record, m.group(1), language)}: {cat.header(m.group(2))}"
                if m.group(1) in record.catalog.tables else m.group(0), s)
     for pair in cat.t("rule_terms").split("|"):
         if "=>" in pair:
@@ -190,7 +199,7 @@ def column_label(record: Record, table: str, column: str, language: str) -> str:
     from .i18n import catalogue
 
     # the unit is left out: the table the label stands in says it (a column printed in MSEK is compared in kronor)
-    return f"{section_label(record, table)}: {catalogue(language).header(column).split(' (')[0]}"
+    return f"{section_label(record, table, language)}: {catalogue(language).header(column).split(' (')[0]}"
 
 
 def reconciliation_view(record: Record, frame: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -263,7 +272,7 @@ def rules_view(record: Record, rules: pd.DataFrame, language: str) -> pd.DataFra
         "key": [cat.value("keys", k) for k in rules["key"]],
         "base_amount_sek": rules["base_amount_sek"],
         "key_reference_date": rules["key_reference_date"],
-        "stated_in": rules["stated_in"]})
+        "stated_in": rules["stated_in"].str.replace(" and ", f" {cat.t('common.and')} ", regex=False)})
 
 
 def character_view(record: Record, character: pd.DataFrame, language: str) -> pd.DataFrame:

@@ -114,7 +114,10 @@ class Catalogue:
 @lru_cache(maxsize=None)
 def catalogue(language: str = "sv") -> Catalogue:
     """Return the catalogue of one language (read once per process)."""
+    from ... import provenance
+
     check_language(language)
     path = HERE / f"{language}.yml"
+    provenance.note(path)  # a report rests on its catalogue: the batch re-runs it when the wording changes
     texts = flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     return Catalogue(language=language, texts=texts, path=f"src/helpers/reports/i18n/{language}.yml")
