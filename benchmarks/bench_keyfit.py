@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from helpers.analyses.keyfit import PrintedColumn, fit_key  # noqa: E402
-from helpers.record.tables import read_table  # noqa: E402
+from helpers.record.record import read_table  # noqa: E402
 
 GOAL_S = 10.0   # "seconds, not minutes" for about a million totals
 

@@ -27,3 +27,14 @@ def edit_cell(path: Path, row: int, column: str, value: str) -> None:
     rows[row][col] = value
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture
+def raw_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Return a scratch copy of data/raw inside a scratch project root, so messages read 'data/raw/…'."""
+    import helpers.paths as paths
+
+    dest = tmp_path / "data" / "raw"
+    shutil.copytree(RAW, dest)
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    return dest

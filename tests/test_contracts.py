@@ -1,8 +1,8 @@
 """Data contracts between the rules, the pots and the printed tables."""
 from __future__ import annotations
 
-from helpers.record.catalog import load_catalog
-from helpers.record.tables import load_table, read_table
+from helpers.record.record import load_catalog
+from helpers.record.record import load_table, read_table
 
 
 def test_rule_pots_add_up_to_each_agreement_total() -> None:

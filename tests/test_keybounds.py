@@ -8,7 +8,7 @@ from helpers.analyses.keybounds import (amount_bounds, backtest_interpolation, i
                                interpolation_geometry_ratio, key_bounds,
                                measured_gaps, method_markdown, month_end_instant, partial_series_estimate,
                                stock_instant)
-from helpers.record.tables import load_table, load_total
+from helpers.record.record import load_table, load_total
 from helpers.analyses.keys import population_key
 from helpers.record.record import load_record
 

@@ -7,7 +7,7 @@ import pytest
 
 from helpers.analyses.allocation import allocate
 from helpers.analyses.keyfit import PrintedColumn, default_lower_total, fit_key
-from helpers.record.tables import read_table
+from helpers.record.record import read_table
 
 
 # 100 kr split by the key (1, 2, 3) half up: 16.67, 33.33, 50 → 17, 33, 50.

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers.record.catalog import load_catalog
+from helpers.record.record import load_catalog
 from helpers.errors import DataError
-from helpers.record.tables import load_table, load_total, parse_printed_number, read_table
+from helpers.record.record import load_table, load_total, read_table
+from helpers.record.tables import parse_printed_number
 
 from conftest import edit_cell
 

@@ -223,3 +223,15 @@ def test_nbval_fails_an_untagged_cell_without_output_and_names_the_refresh_comma
     assert "Cell outputs differ" in out
     assert "make refresh NB=40_demo" in out
     assert "notebooks to refresh" in out and "40_demo.ipynb: make refresh NB=40_demo" in out
+
+
+def test_the_reads_ledger_is_not_stored_in_the_baseline() -> None:
+    from helpers.constants import HEADLINE_MIME, READS_MIME
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("headline({})")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={HEADLINE_MIME: {"a": 1}, READS_MIME: {"f.csv": "ab"},
+                                                                  "text/markdown": "**a**"})]
+    nb.cells = [cell]
+    data = clean_notebook(nb).cells[0].outputs[0]["data"]
+    assert READS_MIME not in data and data[HEADLINE_MIME] == {"a": 1}

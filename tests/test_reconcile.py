@@ -9,7 +9,7 @@ from helpers.analyses.distributions import distribution, unprinted_keys
 from helpers.analyses.keys import population_key
 from helpers.analyses.reconcile import VERDICTS, reconcile_all
 from helpers.record.record import load_record
-from helpers.record.tables import load_table
+from helpers.record.record import load_table
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,22 @@ def test_2019_drop_in_table_gives_exact_figures(raw_copy) -> None:  # type: igno
     assert unprinted_keys(record, 2019) == []
     omst = dist[dist["column"] == "omstallning"]
     assert omst["amount_sek"].tolist() == allocate(1_500_000_000, pop["population"].astype("int64")).tolist()
+
+
+def test_a_fetched_scb_snapshot_of_1_november_makes_2019_exact(raw_copy) -> None:  # type: ignore[no-untyped-def]
+    """The 2019 key's drop_in names snapshot:scb/FolkmangdNov: a fetched table replaces the estimate."""
+    from pathlib import Path
+
+    from helpers.opendata.snapshots import write_snapshot
+
+    body = (Path(__file__).parent / "fixtures" / "opendata" / "scb_FolkmangdNov_data_2018.json").read_bytes()
+    write_snapshot("scb", "FolkmangdNov", body, {"url": "http://127.0.0.1/test", "query": {}},
+                   root=raw_copy / "snapshots")
+    record = load_record(raw_copy)
+    key = population_key(record, "2018-11-01")
+    # the fixture's made-up populations are 100 000 + the county code (tests/fixtures/opendata/README.md)
+    pop = key.frame.set_index("county_code")["population"]
+    assert key.method == "drop_in" and not key.estimate
+    assert int(pop["01"]) == 100_001 and int(pop["25"]) == 100_025
+    dist = distribution(record, 2019)
+    assert not dist["estimate"].any() and int(dist["amount_sek"].sum()) == 2_406_000_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.errors import UnknownRegionError
-from helpers.record.regions import harmonise_region, load_registry, region_code
+from helpers.record.record import county_code_of, harmonise_region, load_registry
 
 
 def test_registry_has_21_regions_with_scb_codes() -> None:
@@ -33,9 +33,9 @@ def test_spellings_from_the_sources(spelling: str, expected: str) -> None:
 
 
 def test_scoped_alias_only_in_its_table() -> None:
-    assert region_code("Götaland", table="sos2020_tabell2_web_booking") == "09"
+    assert county_code_of("Götaland", table="sos2020_tabell2_web_booking") == "09"
     with pytest.raises(UnknownRegionError):
-        region_code("Götaland")
+        county_code_of("Götaland")
 
 
 def test_unknown_spelling_lists_closest_names() -> None:

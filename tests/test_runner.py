@@ -115,3 +115,75 @@ def test_cli_exit_status_is_non_zero_when_a_run_fails(site: Path) -> None:
 
     (site / "flag.txt").write_text("broken")
     assert main(["run", "--plan", str(site / "plan.yaml"), "--no-progress", "--only", "02_flag"]) == 1
+
+
+def test_a_changed_rule_file_re_runs_only_the_runs_that_read_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run reports what it read; touching one rule file re-runs the readers of that file, nothing else."""
+    _kernel_or_skip()
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(paths.RAW, root / "data" / "raw")
+    (root / "notebooks").mkdir(parents=True)
+    monkeypatch.setenv("GONV_ROOT", str(root))
+    for name, value in (("ROOT", root), ("NOTEBOOKS", root / "notebooks"), ("REPORTS", root / "reports"),
+                        ("RAW", root / "data" / "raw"), ("DERIVED", root / "data" / "derived")):
+        monkeypatch.setattr(paths, name, value)
+    body = ("from helpers.record.record import load_record\nfrom helpers.reports.format import headline\n"
+            "t = load_record().table({table!r})\nheadline({{'rows': len(t.data)}})")
+    _notebook(root / "notebooks" / "01_targets.ipynb", "x: int = 1  # unused", body.format(table="targets"))
+    _notebook(root / "notebooks" / "02_areas.ipynb", "x: int = 1  # unused", body.format(table="areas"))
+    plan = root / "plan.yaml"
+    plan.write_text("runs:\n  - notebook: 01_targets.ipynb\n  - notebook: 02_areas.ipynb\n")
+    assert [r.status for r in runner.run_plan(plan, progress=False, workers=2)] == ["ok", "ok"]
+    assert [r.status for r in runner.run_plan(plan, progress=False)] == ["skipped", "skipped"]
+    areas = root / "data" / "raw" / "rules" / "areas.csv"
+    areas.write_text(areas.read_text(encoding="utf-8").replace("Barnhälsovård", "Barnhälsovården"), encoding="utf-8")
+    assert [r.status for r in runner.run_plan(plan, progress=False)] == ["skipped", "ok"]
+    manifest = json.loads((root / "reports" / "manifest.json").read_text())["runs"]
+    assert "data/raw/rules/areas.csv" in manifest["02_areas"]["reads"]
+    assert "data/raw/rules/areas.csv" not in manifest["01_targets"]["reads"]
+
+
+def test_the_plan_graph_orders_runs_by_their_needs_and_refuses_a_need_nobody_writes(site: Path) -> None:
+    from helpers.batch.plan import topological
+
+    nbs = paths.NOTEBOOKS
+    _notebook(nbs / "03_a.ipynb", "x: int = 1  # a", "print(x)")
+    plan = _plan(site, "runs:\n  - notebook: 03_a.ipynb\n    needs: ['t_{x}']\n    parameters: [{x: 2}]\n"
+                       "  - notebook: 01_ok.ipynb\n    writes: ['t_{x}']\n    parameters: [{x: 2}]\n")
+    runs = load_plan(plan)
+    assert [r.notebook for r in topological(runs)] == ["01_ok.ipynb", "03_a.ipynb"]
+    with pytest.raises(PlanError, match="needs derived table 't_3', which no run of the plan writes"):
+        load_plan(_plan(site, "runs:\n  - notebook: 03_a.ipynb\n    needs: ['t_{x}']\n    parameters: [{x: 3}]\n"
+                              "  - notebook: 01_ok.ipynb\n    writes: ['t_{x}']\n    parameters: [{x: 2}]\n"))
+    with pytest.raises(PlanError, match="appears twice"):
+        load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    parameters: [{x: 2}, {x: 2}]\n"))
+    with pytest.raises(PlanError, match="written by two runs"):
+        load_plan(_plan(site, "runs:\n  - notebook: 01_ok.ipynb\n    writes: [t]\n    parameters: [{x: 2}, {x: 3}]\n"))
+
+
+def test_a_custom_run_gets_an_ascii_name_and_its_own_index_section_until_pruned(site: Path) -> None:
+    _kernel_or_skip()
+    from helpers.__main__ import main
+
+    plan = str(site / "plan.yaml")
+    assert main(["run", "01_ok", "-p", "x", "7", "--plan", plan, "--no-progress"]) == 0
+    pages = sorted(p.name for p in (site / "reports" / "01_ok").glob("01_ok--7-*.html"))
+    assert len(pages) == 1 and pages[0].isascii() and " " not in pages[0]
+    index = (site / "reports" / "index.html").read_text()
+    assert "Your own runs" in index and pages[0] in index
+    # a wrong type is refused like a plan run's, before any kernel starts
+    assert main(["run", "01_ok", "-p", "x", "seven", "--plan", plan, "--no-progress"]) == 2
+    assert main(["run", "--prune", "--plan", plan, "--no-progress"]) == 0
+    assert "Your own runs" not in (site / "reports" / "index.html").read_text()
+
+
+def test_region_spellings_resolve() -> None:
+    from helpers.record.record import load_record
+
+    record = load_record()
+    for spelling in ("VGR", "Vastra Gotaland", "Region Västra Götaland", "Västra Götalands läns landsting"):
+        assert record.region(spelling) == "Västra Götaland"
+    with pytest.raises(Exception, match="closest known names: Västra Götaland"):
+        record.region("Västra Götlnd")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.record.catalog import TableSpec, load_catalog
+from helpers.record.catalog import TableSpec
+from helpers.record.record import load_catalog
 from helpers.paths import RAW, seeds_dir
 
 SEEDS = seeds_dir()

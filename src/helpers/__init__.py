@@ -10,8 +10,8 @@ from typing import Any
 
 _EXPORTS = {
     "DataError": "errors", "UnknownRegionError": "errors",
-    "load_table": "record.tables", "load_total": "record.tables", "read_table": "record.tables",
-    "harmonise_region": "record.regions", "region_code": "record.regions",
+    "load_table": "record.record", "load_total": "record.record", "read_table": "record.record",
+    "harmonise_region": "record.record", "county_code_of": "record.record",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -19,6 +19,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..errors import KeyMixError
+
 Rounding = Literal["half_up", "largest_remainder", "half_up_residual", "floor", "half_even"]
 ROUNDINGS: tuple[Rounding, ...] = ("half_up", "largest_remainder", "half_up_residual", "floor", "half_even")
 
@@ -53,29 +55,51 @@ def mix_shares(keys: pd.DataFrame, mix: Mapping[str, object]) -> pd.Series:
     """Return each row's share under a weighted mix of keys: Σ_k w_k · key_k,i / Σ_i key_k,i.
 
     With ``mix = {"population": 0.5, "municipal_care_recipients": 0.5}`` half the pot follows
-    population and half follows recipients. The shares are exact Fractions summing to Σ w_k.
+    population and half follows recipients. The weights must sum to 1 (a mix adding up to 0.5 is
+    an error, not rescaled), so the shares are exact Fractions summing to 1.
     """
+    weights = {c: to_fraction(w) for c, w in mix.items()}
+    _check_weights(weights, ";".join(f"{c}:{w}" for c, w in mix.items()))
     shares = pd.Series([Fraction(0)] * len(keys), index=keys.index, dtype=object)
     for column, weight in mix.items():
         values = [to_fraction(v) for v in keys[column]]
         total = sum(values, Fraction(0))
-        if total <= 0:
-            raise ValueError(f"key column '{column}' sums to {total}; cannot split by it")
         if any(v < 0 for v in values):
-            raise ValueError(f"key column '{column}' has a negative value")
-        w = to_fraction(weight)
+            raise KeyMixError(f"key column '{column}' has a negative value")
+        if total <= 0:
+            raise KeyMixError(f"key column '{column}' sums to {total}; cannot split by it")
+        w = weights[column]
         shares = shares + pd.Series([w * v / total for v in values], index=keys.index, dtype=object)
     return shares
 
 
+def _check_weights(weights: Mapping[str, Fraction], text: str) -> None:
+    if not weights:
+        raise KeyMixError(f"key mix '{text}' names no key column")
+    bad = [c for c, w in weights.items() if w <= 0]
+    if bad:
+        raise KeyMixError(f"key mix '{text}': the weight of '{bad[0]}' must be positive")
+    total = sum(weights.values(), Fraction(0))
+    if total != 1:
+        # a mix that adds up to 0.5 is a typo, not an instruction to rescale
+        raise KeyMixError(f"key mix '{text}': the weights add up to {float(total):g}, not to 1")
+
+
 def parse_mix(text: str) -> dict[str, Fraction]:
-    """Parse a key mix written as data, 'population:0.5;municipal_care_recipients:0.5'."""
+    """Parse a key mix written as data, 'population:0.5;municipal_care_recipients:0.5' (weights sum to 1)."""
     out: dict[str, Fraction] = {}
     for part in str(text).split(";"):
         name, _, weight = part.partition(":")
-        if not name.strip() or not weight.strip():
-            raise ValueError(f"key mix '{text}' is not of the form 'column:weight;…'")
-        out[name.strip()] = Fraction(weight.strip())
+        name, weight = name.strip(), weight.strip()
+        if not name or not weight:
+            raise KeyMixError(f"key mix '{text}' is not of the form 'column:weight;…'")
+        if name in out:
+            raise KeyMixError(f"key mix '{text}' names '{name}' twice")
+        try:
+            out[name] = Fraction(weight)
+        except (ValueError, ZeroDivisionError):
+            raise KeyMixError(f"key mix '{text}': '{weight}' is not a weight such as 0.5 or 1/3") from None
+    _check_weights(out, str(text))
     return out
 
 

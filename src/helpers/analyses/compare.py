@@ -217,17 +217,21 @@ def concentration(dists: list[pd.DataFrame]) -> pd.DataFrame:
 
 def key_inputs(record: Record, years: list[int]) -> pd.DataFrame:
     """Return the keys' inputs by region for the given years: population keys and other count keys."""
-    from .keys import population_key
+    from .keys import key_of_rule
 
     regions = record.registry.regions[["county_code", "region"]]
     out = regions.copy()
     rules = record.table("allocation_rules").data
     rules = rules[rules["year"].isin(years)]
-    for date in sorted(rules["key_reference_date"].dropna().unique()):
-        key = population_key(record, date)
-        if key.frame["population"].isna().all():
+    seen: set[str] = set()
+    for _, rule in rules.sort_values("key_reference_date").iterrows():
+        key = key_of_rule(record, rule)
+        if key is None or key.frame["population"].isna().all():
             continue
-        col = f"population {pd.Timestamp(date).date()}" + (" (estimate)" if key.estimate else "")
+        col = f"population {key.label if pd.notna(key.key_date) else key.source} ({key.basis.lower()})"
+        if col in seen:
+            continue
+        seen.add(col)
         out = out.merge(key.frame[["county_code", "population"]].rename(columns={"population": col}), on="county_code",
                         how="left")
     for table in sorted(rules["key_table"].dropna().unique()):

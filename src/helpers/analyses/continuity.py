@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 log = logging.getLogger("helpers.continuity")
@@ -36,8 +37,7 @@ INDEX_COLUMNS = ["patient_id", "n_visits", "n_providers", "coc", "upc", "secon",
 REQUIRED = ("patient_id", "provider_id", "visit_time")
 
 
-class VisitDataError(ValueError):
-    """The visit extract cannot give honest indices (missing ids, bad times, nothing left)."""
+from ..errors import VisitDataError  # noqa: E402 - one error root for the package (re-exported here)
 
 
 @dataclass(frozen=True)
@@ -79,19 +79,36 @@ def _relation(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path)
         con.register("raw_visits_df", visits)
         con.execute("CREATE VIEW raw_visits AS SELECT * FROM raw_visits_df")
         return
+    if isinstance(visits, list):   # a batch of Parquet files
+        listing = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in visits) + "]"
+        con.execute(f"CREATE VIEW raw_visits AS SELECT * FROM read_parquet({listing})")
+        return
     path = str(visits)
     if "*" not in path and not Path(path).exists():
         raise VisitDataError(f"{path}: no such file")
+    _note_files(path)
     reader = "read_parquet" if path.endswith((".parquet", "*")) else "read_csv_auto"
     literal = "'" + path.replace("'", "''") + "'"
     con.execute(f"CREATE VIEW raw_visits AS SELECT * FROM {reader}({literal})")
+
+
+def _note_files(path: str) -> None:
+    """Note the extract's files in the provenance ledger (the runner's cache and the sidecars follow them)."""
+    import glob
+
+    from .. import provenance
+
+    for f in sorted(glob.glob(path)) if "*" in path else [path]:
+        if Path(f).is_file():
+            provenance.note(Path(f))
 
 
 def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw_visits)").fetchall())
 
 
-def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, report: InputReport) -> dict[str, str]:
+def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, report: InputReport,
+                 frame: pd.DataFrame | None = None) -> dict[str, str]:
     """Check the extract (columns, ids, times, emptiness); return its column types."""
     types = _column_types(con)
     cols = list(types)
@@ -119,6 +136,23 @@ def _check_input(con: duckdb.DuckDBPyConnection, opts: Options, source: str, rep
                                 "WHERE x IS NULL").fetchone()[0]  # type: ignore[index]
             raise VisitDataError(f"{source}: {k} visit(s) without {c} (first at row {first}); "
                                  "a visit must name its patient and provider")
+    # a missing time is an error in every column type (a NaT in a timestamp column would silently
+    # drop out of the window or reorder the sequence that SECON reads)
+    if frame is not None:   # row numbers of a frame are exact in pandas
+        raw = frame["visit_time"]
+        missing_t = raw.isna().to_numpy() | (raw.astype("string").str.strip() == "").fillna(False).to_numpy()
+        if missing_t.any():
+            raise VisitDataError(f"{source}: {int(missing_t.sum())} visit(s) without visit_time (first at row "
+                                 f"{int(missing_t.argmax()) + 1}); every visit needs its time")
+    else:
+        blank = "x IS NULL" if types["visit_time"].startswith(("TIMESTAMP", "DATE")) \
+            else "x IS NULL OR trim(CAST(x AS VARCHAR)) = ''"
+        k = con.execute(f"SELECT count(*) FROM (SELECT visit_time AS x FROM raw_visits) WHERE {blank}").fetchone()[0]  # type: ignore[index]
+        if k:   # only then the (slower) numbered scan for the first row
+            first = con.execute(f"SELECT min(r) FROM (SELECT row_number() OVER () AS r, visit_time AS x "
+                                f"FROM raw_visits) WHERE {blank}").fetchone()[0]  # type: ignore[index]
+            raise VisitDataError(f"{source}: {k} visit(s) without visit_time (first at row {first}); "
+                                 "every visit needs its time")
     if not types["visit_time"].startswith(("TIMESTAMP", "DATE")):
         bad = con.execute("SELECT count(*), min(r), any_value(v) FROM (SELECT row_number() OVER () AS r, "
                           "CAST(visit_time AS VARCHAR) AS v FROM raw_visits) "
@@ -189,7 +223,8 @@ FROM agg
 def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, opts: Options,
              report: InputReport, keep: Sequence[str] = ()) -> str:
     """Register the input, check it, and define the view `v` of the visits that count."""
-    source = "visits" if isinstance(visits, pd.DataFrame) else str(visits)
+    source = ("visits" if isinstance(visits, pd.DataFrame) else
+              f"{visits[0]} (+{len(visits) - 1} more file(s))" if isinstance(visits, list) else str(visits))
     if opts.threads:
         con.execute(f"SET threads = {int(opts.threads)}")
     con.execute("SET preserve_insertion_order = false")
@@ -198,7 +233,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, 
     except duckdb.Error:
         pass
     _relation(con, visits)
-    types = _check_input(con, opts, source, report)
+    types = _check_input(con, opts, source, report, visits if isinstance(visits, pd.DataFrame) else None)
     limit = opts.memory_limit
     if limit == "auto":
         # enough to sort a national extract in memory (50 M visits: 2.5 GB) without spilling,
@@ -242,6 +277,16 @@ def patient_indices(visits: pd.DataFrame | str | Path, options: Options | None =
     opts = options or Options()
     if kwargs:
         opts = Options(**{**opts.__dict__, **kwargs})  # type: ignore[arg-type]
+    parts = _patient_disjoint_parts(visits) if isinstance(visits, (str, Path)) else None
+    if parts:
+        # each patient's visits lie in one file: batches of files, no global sort
+        frames = [_batch_indices(b, opts) for b in parts]
+        out = pd.concat(frames, ignore_index=True)
+        reports = [f.attrs["input_report"] for f in frames]
+        merged = {k: sum(r[k] for r in reports) for k in reports[0] if k != "notes"}
+        merged["notes"] = [n for r in reports for n in r["notes"]]
+        out.attrs["input_report"] = merged
+        return out
     report = InputReport()
     con = duckdb.connect()
     try:
@@ -251,6 +296,55 @@ def patient_indices(visits: pd.DataFrame | str | Path, options: Options | None =
         con.close()
     out.attrs["input_report"] = report.__dict__
     return out[INDEX_COLUMNS]
+
+
+BATCH_ROWS = 10_000_000   # visits per batch of disjoint Parquet parts (measured: ~10 M a batch beats one big sort)
+
+
+def _batch_indices(files: list[str], opts: Options) -> pd.DataFrame:
+    """Compute one batch of patient-disjoint files; on bad input, name the file and its row."""
+    if len(files) == 1:
+        return patient_indices(files[0], opts)
+    try:
+        return patient_indices(files, opts)  # type: ignore[arg-type]
+    except VisitDataError:
+        for f in files:   # find the file at fault so that the message names it and its own row
+            patient_indices(f, opts)
+        raise
+
+
+def _patient_disjoint_parts(visits: str | Path) -> list[list[str]] | None:
+    """Return batches of the Parquet files of a glob when their patient_id ranges do not overlap (from
+    the files' statistics), so that each batch can be computed alone; None when they might overlap."""
+    import glob
+
+    import pyarrow.parquet as pq
+
+    files = sorted(glob.glob(str(visits))) if "*" in str(visits) else []
+    if len(files) < 2 or not all(f.endswith(".parquet") for f in files):
+        return None
+    ranges = []
+    for f in files:
+        md = pq.ParquetFile(f).metadata
+        col = next((i for i in range(md.num_columns) if md.schema.column(i).path == "patient_id"), None)
+        if col is None:
+            return None
+        stats = [md.row_group(g).column(col).statistics for g in range(md.num_row_groups)]
+        if not stats or any(st is None or not st.has_min_max for st in stats):
+            return None
+        ranges.append((min(st.min for st in stats), max(st.max for st in stats), md.num_rows, f))
+    ranges.sort()
+    if any(a[1] >= b[0] for a, b in zip(ranges, ranges[1:])):
+        return None
+    batches: list[list[str]] = [[]]
+    rows = 0
+    for _, _, n, f in ranges:
+        if batches[-1] and rows + n > BATCH_ROWS:
+            batches.append([])
+            rows = 0
+        batches[-1].append(f)
+        rows += n
+    return batches
 
 
 def aggregate_indices(visits: pd.DataFrame | str | Path, by: Sequence[str] = ("region",),
@@ -314,3 +408,207 @@ def patient_indices_pandas(visits: pd.DataFrame) -> pd.DataFrame:
     out["mmci"] = ((1 - m / (n + 0.1)) / (1 - 1 / (n + 0.1))).to_numpy()
     out["hhi"] = (agg["s2"] / (n * n)).to_numpy()
     return out[INDEX_COLUMNS]
+
+
+# --- who is left out, by which rule ------------------------------------------------------------------
+
+def eligibility_flow(visits: pd.DataFrame | str | Path, options: Options) -> pd.DataFrame:
+    """Return, rule by rule, the patients left and the number and share each rule excludes.
+
+    The rules apply in this order: the window, the professions, listed patients, visits at the listed
+    unit, at least `min_visits` counted visits (duplicates not counted). Shares are of the patients in
+    the extract.
+    """
+    report = InputReport()
+    con = duckdb.connect()
+    try:
+        _prepare(con, visits, Options(**{**options.__dict__, "window_end": None, "professions": None,
+                                         "listed_only": False, "listed_unit_only": False}), report,
+                 keep=[c for c in ("profession", "unit", "listed_unit") if c in _columns_of(visits)])
+        steps: list[tuple[str, str]] = [("patients in the extract", "TRUE")]
+        conds: list[str] = []
+        rules = [("a visit in the window", Options(window_end=options.window_end, window_months=options.window_months)),
+                 ("a visit of the chosen profession(s)", Options(professions=options.professions)),
+                 ("listed at a unit", Options(listed_only=options.listed_only or options.listed_unit_only)),
+                 ("a visit at the listed unit", Options(listed_unit_only=options.listed_unit_only))]
+        for label, o in rules:
+            clause = _visit_filter(o)
+            if clause != "TRUE":
+                conds.append(clause)
+                steps.append((label, " AND ".join(conds)))
+        sql = ", ".join(f"count(DISTINCT patient_id) FILTER (WHERE {c})" for _, c in steps)
+        counts = list(con.execute(f"SELECT {sql} FROM v").fetchone())  # type: ignore[arg-type]
+        where = " AND ".join(conds) or "TRUE"
+        enough = con.execute(f"""SELECT count(*) FROM (SELECT patient_id, count(DISTINCT (provider_id, visit_time)) AS n
+                                 FROM v WHERE {where} GROUP BY ALL) WHERE n >= {int(options.min_visits)}""").fetchone()[0]  # type: ignore[index]
+    finally:
+        con.close()
+    labels = [l for l, _ in steps] + [f"at least {int(options.min_visits)} counted visits"]
+    counts.append(int(enough))
+    out = pd.DataFrame({"rule": labels, "patients_left": counts})
+    out["excluded"] = (-out["patients_left"].diff()).fillna(0).astype(int)
+    out["excluded_share"] = out["excluded"] / counts[0]
+    return out
+
+
+def _columns_of(visits: pd.DataFrame | str | Path) -> list[str]:
+    if isinstance(visits, pd.DataFrame):
+        return list(visits.columns)
+    con = duckdb.connect()
+    try:
+        _relation(con, visits)
+        return list(_column_types(con))
+    finally:
+        con.close()
+
+
+# --- patient level with the group, and bootstrap intervals of the change -----------------------------
+
+def patient_indices_by(visits: pd.DataFrame | str | Path, by: str = "region", options: Options | None = None) -> pd.DataFrame:
+    """Return patient indices with the group of most of each patient's counted visits (ties: smallest value)."""
+    opts = options or Options()
+    report = InputReport()
+    con = duckdb.connect()
+    try:
+        source = _prepare(con, visits, opts, report, keep=[by])
+        idx = _indices(con, source, opts, report)
+        con.register("idx", idx)
+        out = con.sql(f"""
+            WITH g AS (SELECT patient_id, CAST("{by}" AS VARCHAR) AS grp, count(*) AS k FROM v GROUP BY ALL),
+            best AS (SELECT patient_id, grp FROM g
+                     QUALIFY row_number() OVER (PARTITION BY patient_id ORDER BY k DESC, grp) = 1)
+            SELECT idx.*, best.grp AS "{by}" FROM idx JOIN best USING (patient_id)""").to_arrow_table().to_pandas()
+    finally:
+        con.close()
+    out.attrs["input_report"] = report.__dict__
+    return out
+
+
+def bootstrap_change(baseline: pd.DataFrame, current: pd.DataFrame, *, by: str = "region", index: str = "coc",
+                     increase: float = 0.20, replicates: int = 200, seed: int = 1, alpha: float = 0.05) -> pd.DataFrame:
+    """Return per group the baseline and current means, the change, its bootstrap interval and P(change ≥ increase).
+
+    Patients are resampled with replacement within their group (the group of the current window, else
+    the baseline's); a patient in both windows is drawn once for both, so the two means stay paired.
+    P(+increase) is the share of replicates whose change reaches the increase.
+    """
+    if replicates < 1:
+        raise ValueError("replicates must be at least 1")
+    b = baseline[["patient_id", by, index]].dropna(subset=[index])
+    c = current[["patient_id", by, index]].dropna(subset=[index])
+    m = c.merge(b, on="patient_id", how="outer", suffixes=("_c", "_b"))
+    group = m[f"{by}_c"].astype(object).where(m[f"{by}_c"].notna(), m[f"{by}_b"].astype(object))
+    codes, names = pd.factorize(group, sort=True)
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    xb = m[f"{index}_b"].to_numpy(dtype=float)[order]
+    xc = m[f"{index}_c"].to_numpy(dtype=float)[order]
+    in_b, in_c = ~np.isnan(xb), ~np.isnan(xc)
+    xb, xc = np.nan_to_num(xb), np.nan_to_num(xc)
+    g = len(names)
+    size = np.bincount(codes, minlength=g)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    n = len(codes)
+
+    # rows: baseline value, in baseline, current value, in current; columns sorted by group, so a group's
+    # weighted sums are one small matrix product over its contiguous block (random gathers are slow)
+    data = np.vstack([xb, in_b, xc, in_c]).astype(float)
+    blocks = [slice(int(a), int(a + k)) for a, k in zip(start, size)]
+
+    def means(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sums = np.array([data[:, b] @ counts[b] for b in blocks])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return sums[:, 0] / sums[:, 1], sums[:, 2] / sums[:, 3]
+
+    mb0, mc0 = means(np.ones(n))
+    rng = np.random.default_rng(seed)
+    change = np.empty((replicates, g))
+    size_of, start_of = size[codes].astype(np.float32), start[codes]
+    last_of = start_of + size[codes] - 1
+    for r in range(replicates):
+        # n draws, each within the drawn row's own group: the groups keep their sizes
+        draw = start_of + (rng.random(n, dtype=np.float32) * size_of).astype(np.int64)
+        np.minimum(draw, last_of, out=draw)   # float32 rounding can reach the block's end
+        mb, mc = means(np.bincount(draw, minlength=n).astype(float))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            change[r] = mc / mb - 1
+    with np.errstate(invalid="ignore"):
+        lo, hi = np.nanquantile(change, [alpha / 2, 1 - alpha / 2], axis=0)
+    out = pd.DataFrame({by: names, "patients_baseline": np.bincount(codes, in_b, g).astype(int),
+                        "patients_current": np.bincount(codes, in_c, g).astype(int),
+                        f"{index}_baseline": mb0, f"{index}_current": mc0,
+                        "change_pct": (mc0 / mb0 - 1) * 100, "change_low_pct": lo * 100, "change_high_pct": hi * 100,
+                        "p_reach_increase": np.nanmean(change >= increase, axis=0),
+                        "met_point_estimate": mc0 >= mb0 * (1 + increase)})
+    out.attrs["replicates"] = replicates
+    return out
+
+
+# --- does the index move with the number of visits? --------------------------------------------------
+
+def index_vs_visit_count(provider_shares: Sequence[float], visit_counts: Sequence[int], *, patients: int = 20_000,
+                         seed: int = 1) -> pd.DataFrame:
+    """Return the mean of each index for patients with a fixed provider mix at each number of visits.
+
+    Each patient's visits go to provider j with probability provider_shares[j], independently. COC is
+    an unbiased estimator of Σ p_j² at every N ≥ 2; HHI's expectation is Σ p_j² + (1 − Σ p_j²)/N and
+    UPC and MMCI move with N too, so a change in visit frequency alone moves them.
+    """
+    p = np.asarray(provider_shares, dtype=float)
+    if np.any(p < 0) or not np.isclose(p.sum(), 1):
+        raise ValueError("provider shares must be non-negative and add up to 1")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in visit_counts:
+        counts = rng.multinomial(int(n), p, size=patients).astype(float)
+        s2, m, mx = (counts ** 2).sum(1), (counts > 0).sum(1), counts.max(1)
+        rows.append({"n_visits": int(n),
+                     "coc": float(np.mean((s2 - n) / (n * (n - 1)))) if n >= 2 else np.nan,
+                     "upc": float(np.mean(mx / n)), "mmci": float(np.mean((1 - m / (n + 0.1)) / (1 - 1 / (n + 0.1)))),
+                     "hhi": float(np.mean(s2 / n ** 2))})
+    out = pd.DataFrame(rows)
+    out.attrs["sum_p2"] = float((p ** 2).sum())
+    return out
+
+
+def standardised_means(patients: pd.DataFrame, *, by: str = "region", index: str = "coc",
+                       strata: Sequence[int] = (3, 4, 5, 7, 10), reference: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return each group's mean index directly standardised to the reference's visit-count distribution.
+
+    Strata are visit counts [3, 4), [4, 5), [5, 7), [7, 10), [10, ∞) by default; the reference (default:
+    all patients given) fixes the weight of each stratum. A stratum empty in a group is left out and
+    the remaining weights are renormalised (the column `strata_missing` counts them).
+    """
+    edges = list(strata) + [np.inf]
+    ref = patients if reference is None else reference
+    cut = lambda d: pd.cut(d["n_visits"], edges, right=False)  # noqa: E731
+    w = ref.dropna(subset=[index]).groupby(cut(ref.dropna(subset=[index])), observed=False).size()
+    w = w / w.sum()
+    d = patients.dropna(subset=[index])
+    cell = d.groupby([d[by], cut(d)], observed=False)[index].mean().unstack()
+    weights = pd.DataFrame(np.broadcast_to(w.to_numpy(), cell.shape), index=cell.index, columns=cell.columns)
+    weights = weights.where(cell.notna())
+    std = (cell * weights).sum(1) / weights.sum(1)
+    return pd.DataFrame({by: cell.index, f"{index}_crude": d.groupby(by, observed=True)[index].mean().reindex(cell.index).to_numpy(),
+                         f"{index}_standardised": std.to_numpy(),
+                         "strata_missing": cell.isna().sum(1).to_numpy()}).reset_index(drop=True)
+
+
+def typical_provider_shares(visits: pd.DataFrame | str | Path, options: Options | None = None, top: int = 3) -> list[float]:
+    """Return the eligible patients' mean shares of visits to their first, second, … provider (the rest pooled)."""
+    opts = options or Options()
+    report = InputReport()
+    con = duckdb.connect()
+    try:
+        _prepare(con, visits, opts, report)
+        ranked = con.sql(f"""
+            WITH c AS (SELECT patient_id, provider_id, count(DISTINCT visit_time) AS n FROM v GROUP BY ALL),
+            t AS (SELECT patient_id, sum(n) AS total FROM c GROUP BY ALL HAVING sum(n) >= {int(opts.min_visits)}),
+            r AS (SELECT c.patient_id, least(row_number() OVER (PARTITION BY c.patient_id ORDER BY n DESC, provider_id),
+                                             {int(top) + 1}) AS k, n / total AS share
+                  FROM c JOIN t USING (patient_id))
+            SELECT k, sum(share) / (SELECT count(*) FROM t) AS share FROM r GROUP BY k ORDER BY k""").fetchall()
+    finally:
+        con.close()
+    shares = [float(s) for _, s in ranked]
+    return [s / sum(shares) for s in shares]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..record.record import Record
 from .allocation import allocate
-from .keys import PopulationKey, population_key
+from .keys import PopulationKey, key_of_rule
 
 LONG_COLUMNS = ["year", "recipient", "group", "area", "table", "column", "county_code", "region", "amount_sek",
                 "key_population", "key_basis", "key_share", "per_capita_sek", "amount_share", "population_share",
@@ -72,10 +72,8 @@ def _printed_key(record: Record, table: str, rule: pd.Series | None) -> tuple[pd
         pop = [int(v) for v in data["population"]]
         return pd.DataFrame({"county_code": data["county_code"], "population": pop,
                              "share": [p / sum(pop) for p in pop]}), "PRINTED"
-    if rule is not None and pd.notna(rule["key_reference_date"]):
-        key = population_key(record, rule["key_reference_date"])
-        return key.frame, key.basis
-    return None, "none"
+    key = key_of_rule(record, rule) if rule is not None else None
+    return (key.frame, key.basis) if key is not None else (None, "none")
 
 
 def distribution(record: Record, year: int) -> pd.DataFrame:
@@ -98,9 +96,11 @@ def distribution(record: Record, year: int) -> pd.DataFrame:
                            t.data["county_code"], t.data["region"], to_kronor(t.data[column], column),
                            key, False, None, basis))
     for (y, pot_id), rule in rule_of.items():
-        if y != year or pot_id in printed_pots or pd.isna(rule["key_reference_date"]) or rule["key"] != "population":
+        if y != year or pot_id in printed_pots or rule["key"] != "population":
             continue
-        key = population_key(record, rule["key_reference_date"])
+        key = key_of_rule(record, rule)
+        if key is None:
+            continue
         parts.append(_split_by_key(year, rule, key, area_of[(year, pot_id)], group_of[str(rule["recipient"])]))
     if not parts:
         return pd.DataFrame(columns=LONG_COLUMNS)
@@ -141,7 +141,7 @@ def per_region_totals(dist: pd.DataFrame) -> pd.DataFrame:
 
 def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
     """Return, in Markdown, what a key that is not printed rests on (and, if estimated, how far off it may be)."""
-    from ..reports.format import kr
+    from ..reports.format import kr, md_text
 
     if key.method == "reconstructed" and key.fit is not None:
         return (f"**RECONSTRUCTED key of {key.label}.** {key.note}. No other population figure of this date is in "
@@ -153,7 +153,7 @@ def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
     rows = dist[dist["estimate"]]
     per_region = rows.groupby(["county_code", "region"], as_index=False)["error_bound_sek"].sum()
     total = int(rows["amount_sek"].sum())
-    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {key.note}. The {kr(total)} kr built on "
+    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {md_text(key.note)}. The {kr(total)} kr built on "
             f"it are split by the estimate (the midpoint of: {', '.join(key.candidates.columns.drop('county_code'))}).")
     if len(per_region):
         worst = per_region.loc[per_region["error_bound_sek"].idxmax()]
@@ -164,7 +164,9 @@ def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
 
 def unprinted_keys(record: Record, year: int) -> list[PopulationKey]:
     """Return the keys of `year` that are not printed: reconstructed, implied or estimated (empty when all are printed)."""
-    rules = record.year_rules(year)
-    dates = sorted({d for d in rules["key_reference_date"].dropna()})
-    keys = [population_key(record, d) for d in dates]
-    return [k for k in keys if k.method in {"reconstructed", "implied_shares", "estimated"}]
+    keys: dict[object, PopulationKey] = {}
+    for _, rule in record.year_rules(year).iterrows():
+        k = key_of_rule(record, rule)
+        if k is not None and k.method in {"reconstructed", "implied_shares", "estimated"}:
+            keys[k.key_date] = k
+    return [keys[d] for d in sorted(keys)]

@@ -235,6 +235,20 @@ def _estimate(record: Record, row: pd.Series, note: str, source: str) -> Populat
                          candidates=c.reset_index(names="county_code"), bounds=bounds)
 
 
+def key_of_rule(record: Record, rule: pd.Series) -> PopulationKey | None:
+    """Return the population key a pot uses: printed in its key table, else its key date's row; None if neither."""
+    if pd.notna(rule.get("key_table")):
+        d = record.table(str(rule["key_table"])).data
+        if "population" in d:
+            pop = [int(v) for v in d["population"]]
+            date = pd.Timestamp(rule["key_reference_date"]) if pd.notna(rule["key_reference_date"]) else pd.NaT
+            return PopulationKey(date, "printed", _frame(d["county_code"], d["region"], pop, [p / sum(pop) for p in pop]),
+                                 False, "", str(rule["key_table"]))
+    if pd.notna(rule.get("key_reference_date")):
+        return population_key(record, rule["key_reference_date"])
+    return None
+
+
 def key_dates(record: Record) -> list[pd.Timestamp]:
     """Return every key date the record describes."""
     return sorted(pd.Timestamp(d) for d in record.table("population_keys").data["key_date"])

@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..analyses.allocation import ROUNDINGS, allocate, exact_amounts, mix_shares, parse_mix, to_fraction
+from .allocation import ROUNDINGS, allocate, exact_amounts, mix_shares, parse_mix, to_fraction
 from ..record.record import Record
 
 VERDICTS = ("exact", "within_rounding", "stated_rule_fails", "not_reproducible")
@@ -357,8 +357,11 @@ def describe(summary: pd.DataFrame) -> str:
     """Return the reconciliation in plain language, one bullet per printed column (Markdown)."""
     if summary.empty:
         return "No allocation table is printed for this year, so there is nothing to reconcile."
+    from ..reports.format import md_text
+
     lines = []
     for _, s in summary.iterrows():
+        s = s.map(lambda v: md_text(v) if isinstance(v, str) else v)  # data-borne text is shown, never rendered
         where = f"{s['table']} · `{s['column']}`"
         n = int(s["cells"])
         if s["exact"] == n:

@@ -54,12 +54,16 @@ def _custom(args: argparse.Namespace) -> list[Any]:
             raise PlanError("-p needs a NOTEBOOK: python -m helpers run NOTEBOOK -p NAME VALUE …")
         return []
     from .cache import Manifest
-    from .plan import Run, check_parameters, declared_parameters, notebook_path
+    from .plan import Run, _defaults, _fill, check_parameters, declared_parameters, notebook_path
+    from .runner import _needs_templates
 
     path = notebook_path(args.notebook)
     params = {name: _value(value) for name, value in (args.p or [])}
-    check_parameters(path.name, params, declared_parameters(path, Manifest(paths.REPORTS).notebooks))
-    return [Run(notebook=path.name, parameters=params, custom=True)]
+    declared = declared_parameters(path, Manifest(paths.REPORTS).notebooks)
+    check_parameters(path.name, params, declared)
+    full = _defaults({k: v["default"] for k, v in declared.items()}) | params
+    needs = _fill(_needs_templates(args.plan).get(path.name, []), full, path.name, "needs")
+    return [Run(notebook=path.name, parameters=params, needs=needs, custom=True)]
 
 
 def _run(args: argparse.Namespace) -> int:

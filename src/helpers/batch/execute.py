@@ -52,12 +52,23 @@ def _outputs(nb: Any, mime: str) -> dict[str, Any]:
     return found
 
 
+def output_markdown(source: str) -> str:
+    """Render a Markdown *output* to HTML with any raw HTML in it shown as text, and no script links.
+
+    Outputs carry data and parameters; the notebook's own Markdown cells keep nbconvert's renderer.
+    """
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    return MarkdownWithMath(renderer=IPythonRenderer(escape=True, allow_harmful_protocols=False)).render(source)
+
+
 def to_html(nb: Any, *, show_input: bool = False) -> str:
-    """Render an executed notebook to HTML (lab template, figures embedded, code hidden)."""
+    """Render an executed notebook to HTML (lab template, figures embedded, code hidden, outputs escaped)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="gonv", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=not show_input, exclude_input_prompt=True, exclude_output_prompt=True)
+                            exclude_input=not show_input, exclude_input_prompt=True, exclude_output_prompt=True,
+                            filters={"output_markdown": output_markdown})
     body, _ = exporter.from_notebook_node(nb)
     return body
 
@@ -66,6 +77,29 @@ def _error_line(exc: BaseException) -> str:
     text = str(exc).strip()
     lines = [ln for ln in text.splitlines() if ln.strip() and not set(ln.strip()) <= set("-")]
     return f"{type(exc).__name__}: {lines[-1] if lines else ''}".strip()
+
+
+def _timeout_line(nb_path: Path, exc: BaseException, timeout: int) -> str:
+    """Name the cell that timed out (its position and first source line) and the limit."""
+    index, first = None, ""
+    try:
+        import nbformat
+
+        nb = nbformat.read(nb_path, as_version=4)
+        started = [i for i, c in enumerate(nb.cells) if (c.metadata.get("papermill") or {}).get("start_time")]
+        if started:
+            index = started[-1]
+            first = next((ln.strip() for ln in nb.cells[index].source.splitlines() if ln.strip()), "")
+    except Exception:  # noqa: BLE001 - the message still names the limit
+        pass
+    if not first:  # nbclient's message previews the cell between two rules of dashes
+        parts = str(exc).split("-------------------")
+        first = next((ln.strip() for ln in (parts[1] if len(parts) > 2 else "").splitlines() if ln.strip()), "")
+    where = f"cell {index + 1}" if index is not None else "a cell"
+    if first:
+        where += f" ({first[:60]!r})"
+    return (f"{type(exc).__name__}: {where} ran longer than the limit of {timeout} s per cell "
+            "(--timeout SECONDS)")
 
 
 def execute_run(run: Run, kernel: str = KERNEL, timeout: int = 600, reports: Path | None = None) -> Result:
@@ -86,7 +120,8 @@ def execute_run(run: Run, kernel: str = KERNEL, timeout: int = 600, reports: Pat
                             kernel_name=kernel, execution_timeout=timeout, progress_bar=False,
                             cwd=str(paths.NOTEBOOKS), report_mode=False)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and the plan goes on
-        status, error = "failed", _error_line(exc)
+        timed_out = isinstance(exc, TimeoutError) or type(exc).__name__ == "CellTimeoutError"
+        status, error = "failed", _timeout_line(tmp, exc, timeout) if timed_out else _error_line(exc)
     finally:
         os.environ.pop("GONV_WRITES", None)
     result = Result(run_id=run.run_id, notebook=run.notebook, parameters=run.parameters, status=status,

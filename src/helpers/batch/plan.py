@@ -17,8 +17,9 @@ from typing import Any
 
 import yaml
 
-from ..errors import PlanError
+from ..errors import DataError, PlanError
 from .. import paths
+from ..yamlfile import line_of, load_yaml
 
 TYPE_NAMES = {"int": (int,), "float": (float, int), "str": (str,), "bool": (bool,), "list": (list,),
               "dict": (dict,)}
@@ -113,16 +114,19 @@ def notebook_path(notebook: str) -> Path:
 def load_plan(path: Path, cache: dict[str, Any] | None = None) -> list[Run]:
     """Read a run plan (YAML) into runs, validating each parameter set against its notebook."""
     cache = {} if cache is None else cache
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlanError(f"{path.name}: cannot read the plan: {str(exc).splitlines()[0]}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("runs"), list):
-        raise PlanError(f"{path.name}: a plan is a mapping with a list 'runs'")
+    doc = read_plan_yaml(path)
     runs: list[Run] = []
     for i, entry in enumerate(doc["runs"], start=1):
+        where = f"{path.name}, line {line_of(doc['runs'], i - 1)}"
         if not isinstance(entry, dict) or "notebook" not in entry:
-            raise PlanError(f"{path.name}: run {i} has no 'notebook'")
+            raise PlanError(f"{where}: run {i} has no 'notebook'")
+        if not isinstance(entry["notebook"], str):
+            raise PlanError(f"{where}: run {i}: 'notebook' must be a file name, found {entry['notebook']!r}")
+        for k in ("needs", "writes"):
+            if entry.get(k) is not None and (not isinstance(entry[k], list)
+                                             or not all(isinstance(t, str) for t in entry[k])):
+                raise PlanError(f"{path.name}, line {line_of(entry, k)}: run {i} ({entry['notebook']}): '{k}' must be "
+                                f"a list of table names, found {type(entry[k]).__name__} {entry[k]!r}")
         unknown = set(entry) - ENTRY_KEYS
         if unknown:
             raise PlanError(f"{path.name}: run {i} ({entry['notebook']}): unknown key(s) {', '.join(sorted(unknown))} "
@@ -136,8 +140,10 @@ def load_plan(path: Path, cache: dict[str, Any] | None = None) -> list[Run]:
         if not declared:
             raise PlanError(f"{nb}: no cell tagged 'parameters'")
         sets = entry.get("parameters") or [{}]
-        if not isinstance(sets, list) or not all(isinstance(p, dict) for p in sets):
-            raise PlanError(f"{path.name}: run {i} ({nb}): 'parameters' must be a list of mappings")
+        if not isinstance(sets, list) or not all(isinstance(p, dict) and all(isinstance(k, str) for k in p)
+                                                 for p in sets):
+            raise PlanError(f"{path.name}, line {line_of(entry, 'parameters')}: run {i} ({nb}): 'parameters' must be "
+                            "a list of mappings name: value")
         for params in sets:
             check_parameters(nb, params, declared)
             full = {k: v["default"] for k, v in declared.items()} | params
@@ -146,6 +152,21 @@ def load_plan(path: Path, cache: dict[str, Any] | None = None) -> list[Run]:
                             writes=_fill(entry.get("writes"), _defaults(full), nb, "writes")))
     check_graph(runs)
     return runs
+
+
+def read_plan_yaml(path: Path) -> dict[str, Any]:
+    """Read a plan file strictly: unreadable, empty, not YAML, duplicate keys or no list 'runs' is a PlanError."""
+    try:
+        doc = load_yaml(path, path.name)
+    except DataError as exc:
+        raise PlanError(f"cannot read the plan: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("runs"), list):
+        raise PlanError(f"{path.name}: a plan is a mapping with a list 'runs'")
+    unknown = set(doc) - {"runs"}
+    if unknown:
+        raise PlanError(f"{path.name}, line {line_of(doc, sorted(unknown)[0])}: unknown key(s) "
+                        f"{', '.join(sorted(map(str, unknown)))} (a plan holds only 'runs')")
+    return doc
 
 
 def _defaults(params: dict[str, Any]) -> dict[str, Any]:

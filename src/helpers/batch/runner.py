@@ -8,18 +8,20 @@
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..errors import PlanError
+from ..errors import OutputError, PlanError
 from .. import paths
 from ..paths import relative
-from .cache import Digests, Manifest, code_fingerprint, reports_lock, stale_reads, static_key
+from .cache import Digests, Manifest, code_fingerprint, release_inherited_locks, reports_lock, stale_reads, static_key
 from .execute import KERNEL, Result, execute_run
 from .plan import Run, check_graph, declared_parameters, load_plan, upstream, with_upstream
 from .site import write_index
@@ -68,11 +70,76 @@ def default_runs(inspected: dict[str, Any]) -> list[Run]:
     return out
 
 
-def _needs_templates() -> dict[str, list[str]]:
+def _needs_templates(plan: Path | None = None) -> dict[str, list[str]]:
+    """Return, per notebook, the needs its plan entries declare (templates; empty when there is no plan)."""
     import yaml
 
-    doc = yaml.safe_load((paths.NOTEBOOKS / "params" / "plan.yaml").read_text(encoding="utf-8"))
-    return {e["notebook"]: list(e.get("needs") or []) for e in doc["runs"]}
+    path = plan or paths.NOTEBOOKS / "params" / "plan.yaml"
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {e["notebook"]: list(e.get("needs") or []) for e in doc["runs"]}
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return {}
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_init(parent: int) -> None:
+    """End this worker when the runner ends, even by kill -9 (Linux: the parent-death signal)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the runner's own handlers still end its workers
+            pass
+    release_inherited_locks()
+    # on SIGTERM (the parent-death signal, or the runner ending its pool) take the kernel along:
+    # ipykernel only notices a dead parent when it is re-parented to PID 1, which containers break
+    signal.signal(signal.SIGTERM, _worker_exit)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
+    if os.getppid() != parent:  # the runner died before the signal was armed
+        _worker_exit(signal.SIGTERM, None)
+
+
+def _children(pid: int) -> list[int]:
+    """Return the pids of the processes whose parent is `pid` (Linux /proc; empty elsewhere)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and fields[1] == str(pid):
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _worker_exit(signum: int, frame: Any) -> None:
+    """End this worker and the kernel it started (a kernel leads its own process group)."""
+    for child in _children(os.getpid()):
+        try:
+            os.killpg(child, signal.SIGKILL)
+        except OSError:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
+    os._exit(128 + signum)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker process now (their kernels follow their parent)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _say(bar: Any, msg: str) -> None:
@@ -89,14 +156,20 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
     """Run every run of the plan (and any custom runs) that is not cached; write the manifest and index."""
     if workers is not None and workers < 1:
         raise PlanError(f"--workers must be at least 1, got {workers}")
+    if timeout < 1:
+        raise PlanError(f"--timeout must be at least 1 (seconds per cell), got {timeout}")
     with reports_lock(paths.REPORTS):
         manifest = Manifest(paths.REPORTS)
         plan_runs = load_plan(plan, manifest.notebooks)
+        pruned: set[str] = set()
         if prune:
-            for rid in [k for k, e in manifest.runs.items() if e.get("custom")]:
+            pruned = {k for k, e in manifest.runs.items() if e.get("custom")}
+            for rid in pruned:
                 del manifest.runs[rid]
         runs = plan_runs + (custom or [])
         check_graph(runs)
+        if custom and not only:
+            runs = with_upstream(custom, runs)     # your run and what it needs, nothing else
         if only:
             chosen = [r for r in runs if only in r.run_id or only in r.notebook]
             if not chosen:
@@ -108,6 +181,7 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
             runs = [r for r in with_upstream(defaults, runs + defaults) if r not in defaults]
         results = _execute(runs, manifest, force=force, workers=workers, kernel=kernel, timeout=timeout,
                            progress=progress)
+        updates: dict[str, dict[str, Any]] = {}
         for res in results:
             if res.status in {"skipped", "blocked"}:
                 continue
@@ -116,15 +190,21 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
             if res.status == "failed" and prev and prev.get("status") == "ok":
                 # keep pointing at the last good report, and record the failure beside it
                 entry = {**prev, "last_failure": asdict(res), "status": "failed"}
-            manifest.runs[res.run_id] = entry
-        manifest.save()
+            updates[res.run_id] = entry
+        try:
+            manifest.merge_save(updates, pruned)
+        except OSError as exc:
+            raise OutputError(f"cannot write {relative(manifest.path)}: {exc.strerror or exc}") from None
         from ..record.record import load_record
 
         try:
             years = load_record().years
         except Exception:  # noqa: BLE001 - the index is still written when the record is broken
             years = []
-        write_index([r.run_id for r in plan_runs], manifest.runs, results, years)
+        try:
+            write_index([r.run_id for r in plan_runs], manifest.runs, results, years)
+        except OSError as exc:
+            raise OutputError(f"cannot write {relative(paths.REPORTS / 'index.html')}: {exc.strerror or exc}") from None
     return results
 
 
@@ -142,6 +222,11 @@ def _execute(runs: list[Run], manifest: Manifest, *, force: bool, workers: int |
     pool: ProcessPoolExecutor | None = None
     bar = None
     n_workers = workers or os.cpu_count() or 1
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)  # kill: end the workers too, via finally
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    finished_cleanly = False
     try:
         while pending or running:
             for r in list(pending):
@@ -163,7 +248,8 @@ def _execute(runs: list[Run], manifest: Manifest, *, force: bool, workers: int |
                     continue
                 if pool is None:
                     _check_kernel(kernel)
-                    pool = ProcessPoolExecutor(max_workers=min(n_workers, len(runs)))
+                    pool = ProcessPoolExecutor(max_workers=min(n_workers, len(runs)), initializer=_worker_init,
+                                               initargs=(os.getpid(),))
                     bar = tqdm(total=len(runs), desc="runs", unit="run", disable=not progress, leave=True)
                     bar.update(len(done))
                 log.info("run  %s (%s)", r.run_id, reason)
@@ -199,11 +285,17 @@ def _execute(runs: list[Run], manifest: Manifest, *, force: bool, workers: int |
                 done[r.run_id] = res
                 if bar is not None:
                     bar.update(1)
+        finished_cleanly = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if finished_cleanly:
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:  # interrupted (Ctrl-C, kill, an error): do not wait for the notebooks still running
+                _terminate(pool)
         if bar is not None:
             bar.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return [done[r.run_id] for r in runs if r.run_id in done]
 
 

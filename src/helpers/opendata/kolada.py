@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..paths import relative
-from ..record.regions import load_registry
+from ..record.record import load_registry
 from .http import FetchError, HttpClient, RateLimiter
 from .snapshots import Snapshot, check_name, load_snapshot_json, write_snapshot
 

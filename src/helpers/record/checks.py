@@ -72,6 +72,9 @@ def check_shares(t: RawTable, raw_text: dict[tuple[int, str], str]) -> list[dict
     for rule in t.spec.checks.get("shares", []):
         share_col, count_col = rule["share"], rule["count"]
         total = int(t.data[count_col].sum())
+        if total == 0:
+            raise DataError(t.file, f"every value is 0, so the printed shares in '{share_col}' cannot be checked",
+                            column=count_col)
         for _, rec in t.data.iterrows():
             printed_text = raw_text[(int(rec["_row"]), share_col)]
             decimals = _printed_decimals(printed_text)

@@ -15,7 +15,8 @@ import pandas as pd
 
 from .. import provenance
 from ..errors import ParameterError
-from ..paths import RAW
+from ..paths import RAW, relative
+from . import cache
 from .catalog import Catalog, parse_catalog
 from .regions import Registry, parse_registry
 from .tables import RawTable, parse_table
@@ -54,13 +55,41 @@ class Record:
         return name in self.catalog.tables and (self.raw_dir / self.catalog.tables[name].file).is_file()
 
     def table(self, name: str) -> RawTable:
-        """Return one raw table, parsed and validated the first time it is asked for."""
+        """Return one raw table, parsed and validated the first time it is asked for in this batch."""
         if name not in self._tables:
             spec = self.catalog.table(name)
-            table = parse_table(spec, self.raw_dir, self.registry)
-            self._note(self.raw_dir / spec.file)
+            path = self.raw_dir / spec.file
+            if not path.is_file():
+                table = parse_table(spec, self.raw_dir, self.registry)   # raises the one-line error
+            self._note(path)
+            key = cache.table_key(self._stamps[path][2], self._context())
+            hit = cache.load(key)
+            if hit is not None:
+                table = RawTable(spec=spec, data=hit[0], total=hit[1], file=relative(path))
+            else:
+                table = parse_table(spec, self.raw_dir, self.registry)
+                cache.store(key, table.data, table.total)
+            from .rules import VALIDATORS, check_zero_keys
+
+            check = VALIDATORS.get(name)
+            if check is not None:
+                # checked against the catalogue before it is kept (a bad rule never serves)
+                check(self, table)
             self._tables[name] = table
+            try:
+                check_zero_keys(self)
+            except Exception:
+                del self._tables[name]  # asked again, it fails again
+                raise
         return self._tables[name]
+
+    def loaded(self, name: str) -> RawTable | None:
+        """Return a table if this record has already read it, else None (reads nothing)."""
+        return self._tables.get(name)
+
+    def _context(self) -> str:
+        """The digests every table's parsed form depends on besides its own file: catalogue and registry."""
+        return "|".join(self._stamps[self.raw_dir / n][2] for n in ("catalog.yml", "regions.csv", "region_aliases.csv"))
 
     def frame(self, name: str) -> pd.DataFrame:
         """Return a copy of one table's body rows (callers may change it freely)."""
@@ -75,8 +104,6 @@ class Record:
 
     def files_read(self) -> dict[str, str]:
         """Return the files this record has read: path relative to the project → SHA-256."""
-        from ..paths import relative
-
         return {relative(p): s[2] for p, s in sorted(self._stamps.items())}
 
     def fresh(self) -> bool:
@@ -135,3 +162,41 @@ def load_record(raw_dir: Path | str | None = None) -> Record:
         rec = Record.build(path)
         _CACHE[key] = rec
     return rec
+
+
+# --- conveniences: one table, the catalogue or the registry of the record in a raw folder -------------
+
+def read_table(name: str, raw_dir: Path = RAW) -> RawTable:
+    """Return one raw table of the record in `raw_dir` (parsed once per batch)."""
+    return load_record(raw_dir).table(name)
+
+
+def load_table(name: str, raw_dir: Path = RAW) -> pd.DataFrame:
+    """Return one raw table's body rows, typed and validated (regions carry county_code and region)."""
+    return load_record(raw_dir).frame(name)
+
+
+def load_total(name: str, raw_dir: Path = RAW) -> pd.Series:
+    """Return the printed total row of a raw table."""
+    return load_record(raw_dir).total(name)
+
+
+def load_catalog(raw_dir: Path = RAW) -> Catalog:
+    """Return the catalogue of the record in `raw_dir`."""
+    return load_record(raw_dir).catalog
+
+
+def load_registry(raw_dir: Path = RAW) -> Registry:
+    """Return the region registry of the record in `raw_dir`."""
+    return load_record(raw_dir).registry
+
+
+def harmonise_region(name: str, *, table: str | None = None) -> str:
+    """Return the canonical region name for any spelling the sources use."""
+    reg = load_registry()
+    return reg.name(reg.code(name, table=table))
+
+
+def county_code_of(name: str, *, table: str | None = None) -> str:
+    """Return the SCB county code for any spelling the sources use."""
+    return load_registry().code(name, table=table)

@@ -72,17 +72,19 @@ class Registry:
         return list(self.regions["county_code"])
 
 
-def load_registry(raw_dir: Path = RAW) -> Registry:
-    """Return the region registry of the record in `raw_dir` (read once per process)."""
-    from .record import load_record
-
-    return load_record(raw_dir).registry
-
-
 def parse_registry(raw_dir: Path) -> Registry:
     """Read regions.csv and region_aliases.csv into a Registry."""
     regions_file = raw_dir / "regions.csv"
-    regions = pd.read_csv(regions_file, dtype=str, keep_default_na=False)
+    for needed in (regions_file, raw_dir / "region_aliases.csv"):
+        if not needed.is_file():
+            raise DataError(relative(needed), "file is missing")
+    try:
+        regions = pd.read_csv(regions_file, dtype=str, keep_default_na=False)
+    except (ValueError, OSError) as exc:
+        raise DataError(relative(regions_file), f"not a readable CSV file: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in ("county_code", "region", "region_official", "county_name") if c not in regions]
+    if missing:
+        raise DataError(relative(regions_file), f"missing column(s) {', '.join(missing)}", row=0, column=missing[0])
     names: dict[str, str] = {}
     for col in ("region", "region_official", "county_name"):
         for code, value in zip(regions["county_code"], regions[col]):
@@ -104,14 +106,3 @@ def parse_registry(raw_dir: Path) -> Registry:
         folded.setdefault(fold(spelling), set()).add(code)
     unambiguous = {k: next(iter(v)) for k, v in folded.items() if len(v) == 1 and k}
     return Registry(regions=regions, names=names, scoped=scoped, folded=unambiguous)
-
-
-def harmonise_region(name: str, *, table: str | None = None) -> str:
-    """Return the canonical region name for any spelling the sources use."""
-    reg = load_registry()
-    return reg.name(reg.code(name, table=table))
-
-
-def region_code(name: str, *, table: str | None = None) -> str:
-    """Return the SCB county code for any spelling the sources use."""
-    return load_registry().code(name, table=table)

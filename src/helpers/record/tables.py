@@ -9,13 +9,16 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..errors import DataError
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 from ..paths import RAW, relative
 from .catalog import ColumnSpec, TableSpec
 from .regions import Registry
@@ -23,6 +26,8 @@ from .regions import Registry
 PARSES: dict[str, int] = {}  # table name -> times parsed in this process (the record parses each once)
 
 _INT = re.compile(r"-?\d+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+INT64_MAX = 2**63 - 1  # the largest whole number an Int64 column (and its total) holds
 _PRINTED_NUMBER = re.compile(r"-?\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?|-?\d+(?:,\d+)?")
 
 
@@ -57,7 +62,10 @@ def _parse_cell(value: str, col: ColumnSpec) -> object:
     if kind == "int":
         if not _INT.fullmatch(v):
             raise ValueError(f"'{value}' is not a whole number")
-        return int(v)
+        n = int(v)
+        if abs(n) > INT64_MAX:
+            raise ValueError(f"'{value}' is beyond the largest whole number a column holds ({INT64_MAX})")
+        return n
     if kind == "float":
         try:
             return float(v)
@@ -68,10 +76,13 @@ def _parse_cell(value: str, col: ColumnSpec) -> object:
             raise ValueError(f"'{value}' is not true/false")
         return v.lower() == "true"
     if kind == "date":
+        # only the declared format: pandas would read '01/02/2022' as 2 January
+        if not _DATE.fullmatch(v):
+            raise ValueError(f"'{value}' is not a date in the declared format YYYY-MM-DD")
         try:
             return pd.Timestamp(v)
         except ValueError:
-            raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+            raise ValueError(f"'{value}' is not a valid date (YYYY-MM-DD)") from None
     if kind in {"percent_printed", "ratio_printed", "decimal_printed"}:
         if kind == "percent_printed" and not (v.endswith("%") or v in {"1", "1,0"}):
             raise ValueError(f"'{value}' is not a printed percentage such as '1,55%'")
@@ -88,7 +99,9 @@ def _dtype(col: ColumnSpec) -> str | None:
             "str": "string", "date": "datetime64[ns]"}.get(col.type)
 
 
-def _schema(spec: TableSpec, body: bool) -> pa.DataFrameSchema:
+def _schema(spec: TableSpec, body: bool) -> "pa.DataFrameSchema":
+    import pandera.pandas as pa  # only when a table is parsed (a cached record never imports it)
+
     cols = {}
     for name, col in spec.columns.items():
         checks = []
@@ -123,13 +136,17 @@ def _describe_check(check: str) -> str:
 
 def _read_rows(path: Path, spec: TableSpec) -> tuple[list[str], list[list[str]]]:
     where = relative(path)
-    if not path.is_file():
+    if not path.exists():
         raise DataError(where, "file is missing")
+    if not path.is_file():
+        raise DataError(where, "is not a file")
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh, strict=True))
     except (csv.Error, UnicodeDecodeError) as exc:
         raise DataError(where, f"not a readable UTF-8 CSV file: {exc}") from None
+    except OSError as exc:
+        raise DataError(where, f"cannot be read ({exc.strerror or exc})") from None
     if not rows:
         raise DataError(where, "file is empty")
     header = [h.strip() for h in rows[0]]
@@ -149,6 +166,21 @@ def _read_rows(path: Path, spec: TableSpec) -> tuple[list[str], list[list[str]]]
         if len(r) != len(header):
             raise DataError(where, f"expected {len(header)} fields, found {len(r)}", row=i)
     return header, body
+
+
+def _check_sums(records: list[dict[str, object]], spec: TableSpec, where: str) -> None:
+    """Refuse whole numbers whose column total would not fit an Int64 (pandas would wrap it silently)."""
+    for cname, col in spec.columns.items():
+        if col.type != "int":
+            continue
+        running = 0
+        for rec in records:
+            v = rec[cname]
+            if isinstance(v, int) and not rec["_is_total"]:
+                running += abs(v)
+                if running > INT64_MAX:
+                    raise DataError(where, f"the column total would exceed {INT64_MAX} (the largest whole number "
+                                    "a column holds) at this row", row=int(rec["_row"]), column=cname)  # type: ignore[call-overload]
 
 
 def parse_table(spec: TableSpec, raw_dir: Path, registry: Registry) -> RawTable:
@@ -171,6 +203,7 @@ def parse_table(spec: TableSpec, raw_dir: Path, registry: Registry) -> RawTable:
         rec["_row"] = i
         rec["_is_total"] = is_total
         records.append(rec)
+    _check_sums(records, spec, where)
     frame = pd.DataFrame.from_records(records, columns=[*spec.columns, "_row", "_is_total"])
     for cname, col in spec.columns.items():
         frame[cname] = frame[cname].astype(_dtype(col))
@@ -179,6 +212,8 @@ def parse_table(spec: TableSpec, raw_dir: Path, registry: Registry) -> RawTable:
     if spec.total_label and len(total_rows) != 1:
         raise DataError(where, f"expected one total row labelled '{spec.total_label}', found {len(total_rows)}",
                         row=len(rows), column=spec.region_column)
+    import pandera.pandas as pa
+
     for part, is_body in ((body, True), (total_rows, False)):
         try:
             _schema(spec, is_body).validate(part, lazy=True)
@@ -215,23 +250,3 @@ def _harmonise(body: pd.DataFrame, spec: TableSpec, where: str, reg: Registry) -
             names = ", ".join(f"{reg.name(c)} ({c})" for c in missing)
             raise DataError(where, f"missing region(s): {names}", column=col)
     return body
-
-
-def read_table(name: str, raw_dir: Path = RAW) -> RawTable:
-    """Return one raw table of the record in `raw_dir` (parsed once per process)."""
-    from .record import load_record
-
-    return load_record(raw_dir).table(name)
-
-
-def load_table(name: str, raw_dir: Path = RAW) -> pd.DataFrame:
-    """Return one raw table's body rows, typed and validated (regions carry county_code and region)."""
-    return read_table(name, raw_dir).data.copy()
-
-
-def load_total(name: str, raw_dir: Path = RAW) -> pd.Series:
-    """Return the printed total row of a raw table."""
-    t = read_table(name, raw_dir)
-    if t.total is None:
-        raise KeyError(f"table '{name}' has no printed total row")
-    return t.total.copy()

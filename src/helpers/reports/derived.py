@@ -36,11 +36,28 @@ def code_version() -> str:
         return "unknown"
 
 
+def _umask() -> int:
+    """Return the process umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Return the mode a new file gets from open(): 0644 under the usual umask 022 (never mkstemp's 0600)."""
+    return 0o666 & ~_umask()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never half."""
+    """Write `data` to `path` so that readers see the old file or the whole new one, never half.
+
+    The file ends readable as any file the user creates (0644 & ~umask; folders 0755 & ~umask):
+    mkstemp's private 0600 would hide a shared reports folder from colleagues.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

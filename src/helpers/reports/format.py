@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from typing import Any, Iterable
 
 import pandas as pd
@@ -76,12 +77,46 @@ def whole(values: pd.Series) -> bool:
     return bool(((v - v.round()).abs() < 1e-9).all())
 
 
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|<>&])")
+
+
+def md_text(value: object) -> str:
+    """Return `value` as literal Markdown text: HTML, link, code and emphasis characters backslash-escaped.
+
+    Use it for every data-borne or parameter value put into Markdown, so that `<script>` or
+    `[x](javascript:…)` in a note or a parameter shows as text in the report and in JupyterLab
+    (a backslash escape works in every Markdown renderer; an HTML entity would be escaped twice
+    by the report's renderer). Underscores are left alone: table names are full of them, and
+    inside a word they do not emphasise.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def _label(value: object) -> str:
+    """Format a cell as pandas would by default, with &, < and > escaped (cells are element text)."""
+    from pandas.io.formats.style_render import _default_formatter
+
+    shown = value if isinstance(value, str) else _default_formatter(value, pd.get_option("styler.format.precision"))
+    return html.escape(str(shown), quote=False)
+
+
+def _text_cell(value: object) -> str:
+    """Format a text cell: missing as '–', anything else as pandas would, escaped."""
+    try:
+        missing = bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array in a cell
+        missing = False
+    return "–" if missing else _label(value)
+
+
 def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterable[str] = (),
                 shares: Iterable[str] = (), decimals: dict[str, int] | None = None,
                 caption: str | None = None, language: str | None = None,
                 dates: Iterable[str] = ()) -> "pd.io.formats.style.Styler":
-    """Return a Styler that formats kronor, counts and shares, with the index hidden and text escaped.
+    """Return a Styler that formats kronor, counts and shares, with the index hidden.
 
+    Every text cell, column label and the caption are HTML-escaped: a table of the record may
+    hold any string a source or a parameter brings, and the report must show it, not run it.
     With `language`, the columns get the catalogue's plain-language headers (an unknown column is an
     error), numbers the locale's separators, whole numbers no decimals, truth values Ja/Nej.
     """
@@ -115,13 +150,17 @@ def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterabl
         names = {c: cat.header(str(c)) for c in df.columns}
         df = df.rename(columns=names)
         fmt = {names[c]: f for c, f in fmt.items() if c in names}
-        caption = html.escape(caption) if caption else caption
     # a deterministic id keeps the HTML stable for nbval (it must not depend on the last bits of
     # floats, which parallel sums may change); tables of the same shape share their styles anyway
     uid = hashlib.sha1(f"{list(df.columns)}|{df.shape}|{caption}".encode()).hexdigest()[:10]
-    styler = df.style.format(fmt, na_rep="–", escape="html" if language else None).hide(axis="index").set_uuid(uid)
-    if language:
-        styler = styler.format_index(escape="html", axis=1)
+    # a dict formatter sets every column (the others to pandas' default with na_rep); then the
+    # columns without a number format get the same default with &, < and > escaped
+    styler = df.style.format(fmt, na_rep="–", escape="html")
+    plain = [c for c in df.columns if c not in fmt]
+    if plain:
+        styler = styler.format(_text_cell, subset=plain)
+    styler = (styler.format_index(_label, axis=1).format_index(_label, axis=0)
+              .hide(axis="index").set_uuid(uid))
     numeric = [c for c in df.columns if c in fmt or pd.api.types.is_numeric_dtype(df[c])]
     text = [c for c in df.columns if c not in numeric]
     styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
@@ -132,7 +171,7 @@ def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterabl
                                                                         ("font-weight", "bold")]}],
                                      overwrite=False)
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(html.escape(str(caption), quote=False))
     return styler
 
 
@@ -147,12 +186,12 @@ def headline(figures: dict[str, Any], language: str | None = None) -> None:
         # the index shows these as they are: words, locale numbers, Ja/Nej; never raw keys or floats
         figures = {k: (cat.yes_no(v) if isinstance(v, bool) else num(v, 0 if float(v).is_integer() else 2, language)
                        if isinstance(v, (int, float)) else v) for k, v in figures.items()}
-        lines = "\n".join(f"- **{html.escape(str(k))}**: {html.escape(str(v))}" for k, v in figures.items())
+        lines = "\n".join(f"- **{md_text(k)}**: {md_text(v)}" for k, v in figures.items())
         display({HEADLINE_MIME: json.loads(json.dumps({**figures, HEADLINE_ORDER: list(figures)}, default=str)),
                  READS_MIME: provenance.reads(),
-                 "text/markdown": f"**{catalogue(language).t('common.headline')}**\n\n" + lines}, raw=True)
+                 "text/markdown": f"**{md_text(cat.t('common.headline'))}**\n\n" + lines}, raw=True)
         return
-    lines = "\n".join(f"- **{k}**: {v}" for k, v in figures.items())
+    lines = "\n".join(f"- **{md_text(k)}**: {md_text(v)}" for k, v in figures.items())
     # the files this run read travel with the headline: the runner's cache and provenance use them
     display({HEADLINE_MIME: json.loads(json.dumps(figures, default=str)), READS_MIME: provenance.reads(),
              "text/markdown": "**Headline figures**\n\n" + lines}, raw=True)

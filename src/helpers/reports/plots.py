@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from ..reports.format import kr
+from .format import kr
 
 KRONOR = FuncFormatter(lambda v, _: kr(v))
 # seaborn's white-grid look from matplotlib's own copy of it: importing seaborn (and scipy.stats with it)
@@ -244,6 +244,23 @@ def target_chart(table: pd.DataFrame, index: str, title: str) -> plt.Figure:
     return fig
 
 
+def change_interval_chart(table: pd.DataFrame, by: str, increase_pct: float, title: str) -> plt.Figure:
+    """Per group: the change from baseline (percent) with its bootstrap interval, and the required increase."""
+    d = table.sort_values("change_pct")
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(d) + 1.5))
+    y = list(range(len(d)))
+    ax.hlines(y, d["change_low_pct"], d["change_high_pct"], color="#4C72B0", lw=2, label="95 % bootstrap interval")
+    ax.scatter(d["change_pct"], y, color="#4C72B0", zorder=3, label="change (point estimate)")
+    ax.axvline(increase_pct, color="#C44E52", lw=1, ls="--", label=f"target +{increase_pct:g} %")
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(y, d[by])
+    ax.set_xlabel("change from baseline (percent)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def trend_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: float | None, deadline_t: float | None,
                 path: pd.DataFrame | None, title: str) -> plt.Figure:
     """Observed shares, fitted trend with confidence and prediction bands, the target and the required path."""
@@ -268,6 +285,57 @@ def trend_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: float 
     ax.set_xlabel("time in decimal years (2021.0 = the end of 2020)")
     ax.set_ylim(0, 100)
     ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def measurement_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: float | None,
+                      deadline_t: float | None, path: pd.DataFrame | None, title: str, *,
+                      source_column: str = "measure_type", cutoff_t: float | None = None) -> plt.Figure:
+    """Observations of every source by collection date, the reference source's trend and bands, the target."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if pred is not None:
+        ax.fill_between(pred["t"], pred["pi_low"] * 100, pred["pi_high"] * 100, color="#4C72B0", alpha=0.12,
+                        label="95 % interval, a new observation")
+        ax.fill_between(pred["t"], pred["ci_low"] * 100, pred["ci_high"] * 100, color="#4C72B0", alpha=0.25,
+                        label="95 % interval, the true level")
+        ax.plot(pred["t"], pred["mean"] * 100, color="#4C72B0", label="fitted level (reference source)")
+    for (src, approx), grp in obs.groupby([source_column, "approximate"]):
+        marker = {0: "o", 1: "s", 2: "^", 3: "D"}[sorted(obs[source_column].unique()).index(src) % 4]
+        ax.scatter(grp["t"], grp["value"], color="black", marker=marker, facecolors="none" if approx else "black",
+                   zorder=4, label=f"{src}" + (" (approximate)" if approx else ""))
+    if path is not None:
+        ax.plot(path["t"], path["share"] * 100, color="#DD8452", ls="--", label="path the target required")
+    if target_pct is not None:
+        ax.axhline(target_pct, color="#C44E52", lw=1)
+        if deadline_t is not None:
+            ax.scatter([deadline_t], [target_pct], color="#C44E52", marker="*", s=150, zorder=5, label="target")
+    if cutoff_t is not None:
+        ax.axvline(cutoff_t, color="grey", ls=":", lw=1, label="deadline (data to the left: ex ante)")
+    ax.set_ylabel("percent")
+    ax.set_xlabel("date collected, decimal years (2022.5 = 1 July 2022)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=7, loc="upper right")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def regional_change_chart(wide: pd.DataFrame, first: str, last: str, title: str) -> plt.Figure:
+    """One line per region from its first to its last period value, sorted by the last value."""
+    d = wide.dropna(subset=[first, last]).sort_values(last)
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(d) + 1.5))
+    y = range(len(d))
+    ax.hlines(list(y), d[first], d[last], color="#999999")
+    ax.scatter(d[first], list(y), color="#999999", label=first, zorder=3)
+    ax.scatter(d[last], list(y), color="#4C72B0", label=last, zorder=3)
+    if "pooled_latest" in d:
+        ax.scatter(d["pooled_latest"], list(y), color="#C44E52", marker="|", s=120, label=f"{last}, pooled", zorder=4)
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(d["region"])
+    ax.set_xlabel("percent of respondents")
+    ax.legend(fontsize=8, loc="lower right")
     ax.set_title(title)
     fig.tight_layout()
     return fig

@@ -222,9 +222,7 @@ def reconciliation_view(record: Record, frame: pd.DataFrame, language: str) -> p
 
 def describe_reconciliation(record: Record, summary: pd.DataFrame, language: str) -> str:
     """Return the reconciliation of a year in plain language, one bullet per printed column (Markdown, escaped)."""
-    import html
-
-    from .format import money
+    from .format import md_text, money
     from .i18n import catalogue
 
     cat = catalogue(language)
@@ -232,9 +230,9 @@ def describe_reconciliation(record: Record, summary: pd.DataFrame, language: str
         return cat.t("reconcile.none")
     lines = []
     for _, s in summary.iterrows():
-        vals = {"where": html.escape(column_label(record, s["table"], s["column"], language)), "n": int(s["cells"]),
+        vals = {"where": md_text(column_label(record, s["table"], s["column"], language)), "n": int(s["cells"]),
                 "exact": int(s["exact"]), "within": int(s["within_rounding"]), "fails": int(s["stated_rule_fails"]),
-                "nonrep": int(s["not_reproducible"]), "rule": html.escape(rule_text(record, s["rule"], language)),
+                "nonrep": int(s["not_reproducible"]), "rule": md_text(rule_text(record, s["rule"], language)),
                 "deviation": money(s["max_abs_deviation_sek"], language)}
         if s["exact"] == s["cells"]:
             key = "reconcile.all_exact"

@@ -7,7 +7,6 @@ in a catalogue is an error naming the key and the file; tests/test_i18n.py keeps
 """
 from __future__ import annotations
 
-import html
 import re
 import string
 from dataclasses import dataclass, field
@@ -81,8 +80,10 @@ class Catalogue:
         return text.format(**values) if values else text
 
     def md(self, key: str, **values: Any) -> str:
-        """Return the text of `key` for Markdown, with every string value HTML-escaped (data-borne text)."""
-        safe = {k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()}
+        """Return the text of `key` for Markdown, with every string value escaped as literal text (data-borne)."""
+        from ..format import md_text
+
+        safe = {k: md_text(v) if isinstance(v, str) else v for k, v in values.items()}
         return self.t(key, **safe)
 
     def has(self, key: str) -> bool:
