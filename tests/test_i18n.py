@@ -70,3 +70,11 @@ def test_style_table_words_whole_numbers_and_escaping() -> None:
     assert "17\u00a0000<" in html and "17\u00a0000,00" not in html    # whole numbers never with decimals
     assert ">2019<" in html                                              # a year has no thousands separator
     assert "amount_sek" not in html.split("<tbody>")[0].split("</style>")[-1]
+
+
+def test_a_new_printed_column_reads_as_words() -> None:
+    # a column a new year brings, not yet in the catalogue: its name in words with its unit, never snake_case
+    assert catalogue("sv").header("omstallning_sek", words=True) == "Omstallning (kr)"
+    assert catalogue("en").header("omstallning_sek", words=True) == "Omstallning (SEK)"
+    assert catalogue("sv").header("nya_platser_n", words=True) == "Nya platser (antal)"
+    assert catalogue("sv").header("nara_vard_sek", words=True) == "Nära vård (kr)"   # the catalogue's own wording first

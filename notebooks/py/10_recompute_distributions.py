@@ -125,7 +125,7 @@ if not unprinted:
 
 # %% tags=["no-output"]
 # Save the year's distribution (the writer adds the provenance sidecar)
-write_derived(dist, f'distribution_{year}', params={'year': year}, estimate=estimated,
+saved = write_derived(dist, f'distribution_{year}', params={'year': year}, estimate=estimated,
               description=f'Per-region amounts, key population, per-capita amounts and shares, {year}' + (' (ESTIMATE)' if estimated else ''))
 
 # %%

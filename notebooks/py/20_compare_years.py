@@ -127,7 +127,7 @@ views.show_table(inputs, language, empty='', counts=list(inputs.columns[1:]))
 
 # %% tags=["no-output"]
 # Save the decomposition (the writer adds the provenance sidecar)
-write_derived(dec, f'decomposition_{base_year}_{target_year}', params={'base_year': base_year, 'target_year': target_year},
+saved = write_derived(dec, f'decomposition_{base_year}_{target_year}', params={'base_year': base_year, 'target_year': target_year},
               estimate=estimated, description='Each region\'s change split into effects that add up exactly' + (' (rests on ESTIMATED figures)' if estimated else ''))
 
 # %%

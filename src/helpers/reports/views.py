@@ -144,8 +144,12 @@ def printed_table_view(record: Record, name: str, language: str):  # -> Styler
                               else cat.t(f"codes.{c}.{v}") if isinstance(v, str) and cat.has(f"codes.{c}.{v}") else v)
     f = _formats(t.spec)
     decimals = {c: d for c, d in f["decimals"].items() if c in df}  # type: ignore[union-attr]
-    return style_table(df, kronor=[c for c in f["kronor"] if c in df], counts=[c for c in f["counts"] if c in df],
-                       decimals=decimals, language=language,
+    known = {c: f"@{cat.header(c, words=True)}" for c in df.columns if c != "region" and not cat.has(f"headers.{c}")}
+    df = df.rename(columns=known)  # a column a new year brings: its name in words until the catalogue has it
+    kronor_cols = [known.get(c, c) for c in f["kronor"] if c in known or c in df]
+    count_cols = [known.get(c, c) for c in f["counts"] if c in known or c in df]
+    decimals = {known.get(c, c): d for c, d in decimals.items()}
+    return style_table(df, kronor=kronor_cols, counts=count_cols, decimals=decimals, language=language,
                        caption=f"{section_label(record, name, language)} — {t.spec.source.title}")
 
 
@@ -185,7 +189,7 @@ def rule_text(record: Record, text: str, language: str) -> str:
     cat = catalogue(language)
     s = str(text)
     s = re.sub(r"\b(\d{4}_[a-z0-9_]+)\.([a-z0-9_]+)",
-               lambda m: f"{section_label(record, m.group(1), language)}: {cat.header(m.group(2))}"
+               lambda m: f"{section_label(record, m.group(1), language)}: {cat.header(m.group(2), words=True)}"
                if m.group(1) in record.catalog.tables else m.group(0), s)
     for pair in cat.t("rule_terms").split("|"):
         if "=>" in pair:
@@ -199,7 +203,7 @@ def column_label(record: Record, table: str, column: str, language: str) -> str:
     from .i18n import catalogue
 
     # the unit is left out: the table the label stands in says it (a column printed in MSEK is compared in kronor)
-    return f"{section_label(record, table, language)}: {catalogue(language).header(column).split(' (')[0]}"
+    return f"{section_label(record, table, language)}: {catalogue(language).header(column, words=True).split(' (')[0]}"
 
 
 def reconciliation_view(record: Record, frame: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -285,22 +289,29 @@ def character_view(record: Record, character: pd.DataFrame, language: str) -> pd
 
 
 def key_inputs_view(inputs: pd.DataFrame, language: str) -> pd.DataFrame:
-    """Return the keys' inputs by region with headers in words (key date in words, estimates labelled)."""
+    """Return the keys' inputs by region with headers in words (key date in words, what the key rests on)."""
     import re
 
     from .format import date
     from .i18n import catalogue
 
     cat = catalogue(language)
+    basis = {"printed": "printed", "printed (drop-in)": "drop_in", "derived": "implied_by_allocation",
+             "implied shares": "implied_shares", "reconstructed": "reconstructed", "estimate": "estimated"}
     names = {"region": "region"}
     for c in inputs.columns.drop(["county_code", "region"]):
-        m = re.match(r"population (\d{4}-\d{2}-\d{2})( \(estimate\))?$", c)
+        m = re.match(r"population (.+?) \((.+)\)$", c)
         if m:
-            names[c] = cat.t("nb20.population_on", date=date(m.group(1), language)) + (cat.t("common.estimate_suffix") if m.group(2) else "")
-        else:
-            m = re.match(r"(municipal care [a-z]+) \((.*)\)$", c)
-            what = cat.header(m.group(1).replace(" ", "_")) if m else c
-            names[c] = f"{what} — {m.group(2).split(';')[0]}" if m else c
+            try:
+                when = date(pd.Timestamp(m.group(1)), language)
+            except ValueError:
+                when = m.group(1)
+            names[c] = cat.t("nb20.population_on", date=when) + (
+                f" ({cat.value('key_basis', basis[m.group(2)]).lower()})" if m.group(2) in basis else f" ({m.group(2)})")
+            continue
+        m = re.match(r"(municipal care [a-z]+) \((.*)\)$", c)
+        what = cat.header(m.group(1).replace(" ", "_")) if m else c
+        names[c] = f"{what} — {m.group(2).split(';')[0]}" if m else c
     out = inputs.sort_values("county_code").drop(columns=["county_code"]).rename(columns=names)
     # these headers are already words: keep them as they are (style_table maps snake_case names only)
     return out.rename(columns=lambda c: c if c == "region" else f"@{c}")

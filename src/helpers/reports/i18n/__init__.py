@@ -90,8 +90,12 @@ class Catalogue:
         """Return whether the catalogue has a text for `key`."""
         return key in self.texts
 
-    def header(self, column: str) -> str:
-        """Return the plain-language header (with its unit) of a table column."""
+    def header(self, column: str, *, words: bool = False) -> str:
+        """Return the plain-language header (with its unit) of a table column.
+
+        A column the catalogue does not know is an error, unless `words`: then (for the columns of a
+        printed table, which a new year may bring) its name is written as words with its unit.
+        """
         if column.startswith("@"):  # a header already in words (built from the catalogue by the caller)
             return column[1:]
         key = f"headers.{column}"
@@ -101,7 +105,19 @@ class Catalogue:
             m = rx.match(column)
             if m:
                 return text.format(**m.groupdict())
+        if words:
+            return self.words(column)
         raise KeyError(f"{self.path}: no header for column '{column}' (add it under 'headers')")
+
+    def words(self, column: str) -> str:
+        """Return a column name as words with its unit: 'omstallning_sek' → 'Omstallning (kr)'."""
+        name, unit = column, ""
+        for suffix in ("msek", "sek", "pct_printed", "pct", "n"):
+            if column.endswith("_" + suffix):
+                name, unit = column[: -len(suffix) - 1], self.t(f"unit_suffix.{suffix}")
+                break
+        text = name.replace("_", " ").strip().capitalize()
+        return f"{text} ({unit})" if unit else text
 
     def value(self, kind: str, raw: Any) -> str:
         """Return the wording of a coded value (kind: verdicts, groups, checks, …); unknown codes are errors."""
