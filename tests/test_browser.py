@@ -1,11 +1,15 @@
 """End to end: build the report site, open every page in headless Chromium as a reader would.
 
 Checks: no console errors, every link on the index resolves, figures are real PNG images, no code
-cells shown. Skips, saying why, where Chromium is absent (.ci/run installs Debian's chromium).
+cells shown; for every report in both languages: no horizontal page overflow at 1 400 px, no
+snake_case in table headers, every figure with a text alternative in the report's language; the two
+index pages link each report to its twin. Skips, saying why, where Chromium is absent (.ci/run
+installs Debian's chromium).
 """
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -94,3 +98,81 @@ def test_index_and_every_report(site: Path, tmp_path: Path) -> None:
             assert w > 100 and h > 100
             figures += 1
     assert figures >= 8, f"only {figures} figures rendered"
+
+
+SNAKE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+ALT_WORD = {"sv": "Figur:", "en": "Figure:"}
+# measured after load (figures decoded), written into the DOM that --dump-dom prints
+MEASURE = ("<script>window.addEventListener('load', () => { const d = document.documentElement;"
+           " const o = document.createElement('pre'); o.id = 'gonv-measure';"
+           " o.textContent = JSON.stringify({scroll: d.scrollWidth, client: d.clientWidth}); document.body.appendChild(o); });"
+           "</script>")
+
+
+class _Headers(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers: list[str] = []
+        self.alts: list[str | None] = []
+        self._in_th = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "th":
+            self._in_th = True
+            self.headers.append("")
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "th":
+            self._in_th = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_th:
+            self.headers[-1] += data
+
+
+def _page_width(page: Path, tmp: Path) -> tuple[int, int]:
+    copy = tmp / page.name
+    copy.write_text(page.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    res = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp / 'profile'}", "--window-size=1400,1000",
+                          "--virtual-time-budget=5000", "--dump-dom", copy.as_uri()], capture_output=True, text=True, timeout=120)
+    m = re.search(r'<pre id="gonv-measure">([^<]*)</pre>', res.stdout)
+    assert m, f"no measurement from {page.name}: {res.stderr[-500:]}"
+    got = json.loads(m.group(1).replace("&quot;", '"'))
+    return got["scroll"], got["client"]
+
+
+def test_reports_read_in_their_language(site: Path, tmp_path: Path) -> None:
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["runs"]
+    runs = {rid: e for rid, e in manifest.items() if e.get("status") == "ok" and "language" in (e.get("parameters") or {})}
+    assert {e["parameters"]["language"] for e in runs.values()} == {"sv", "en"}
+    for rid, e in sorted(runs.items()):
+        lang, page = e["parameters"]["language"], site / e["html"]
+        html = page.read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in html, f"{e['html']}: page language is not {lang}"
+        parsed = _Headers()
+        parsed.feed(html)
+        snake = [h for h in parsed.headers if SNAKE.search(h)]
+        assert not snake, f"{e['html']}: snake_case table headers {snake[:5]}"
+        for alt in parsed.alts:
+            assert alt and alt.startswith(ALT_WORD[lang]) and not (lang == "sv" and alt.startswith("Figure")), \
+                f"{e['html']}: figure without a {lang} text alternative: {alt!r}"
+        scroll, client = _page_width(page, tmp_path)
+        assert scroll <= client, f"{e['html']}: the page is {scroll} px wide in a {client} px window (horizontal overflow)"
+
+
+def test_index_pages_link_twins_and_show_no_raw_keys(site: Path) -> None:
+    sv, en = (site / "index.html").read_text(encoding="utf-8"), (site / "index.en.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in sv and '<html lang="en">' in en
+    assert 'href="index.en.html"' in sv and 'href="index.html"' in en
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["runs"]
+    for e in manifest.values():
+        lang = (e.get("parameters") or {}).get("language")
+        if lang and e.get("html"):
+            # a Swedish report is on the Swedish index, and the English index links to it as the twin
+            assert e["html"] in (sv if lang == "sv" else en) and e["html"] in (en if lang == "sv" else sv), e["html"]
+    # what a reader sees, without the error line of a failed run (that is for the analyst who fixes it)
+    shown = re.sub(r'<div class="err">.*?</div>', " ", sv, flags=re.S)
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|a)\b.*?</\1>", " ", shown, flags=re.S))
+    assert not SNAKE.search(visible), f"raw key on the Swedish index: {SNAKE.search(visible).group(0)}"

@@ -171,12 +171,12 @@ def test_a_custom_run_gets_an_ascii_name_and_its_own_index_section_until_pruned(
     assert main(["run", "01_ok", "-p", "x", "7", "--plan", plan, "--no-progress"]) == 0
     pages = sorted(p.name for p in (site / "reports" / "01_ok").glob("01_ok--7-*.html"))
     assert len(pages) == 1 and pages[0].isascii() and " " not in pages[0]
-    index = (site / "reports" / "index.html").read_text()
+    index = (site / "reports" / "index.en.html").read_text()  # the English index (index.html is Swedish)
     assert "Your own runs" in index and pages[0] in index
     # a wrong type is refused like a plan run's, before any kernel starts
     assert main(["run", "01_ok", "-p", "x", "seven", "--plan", plan, "--no-progress"]) == 2
     assert main(["run", "--prune", "--plan", plan, "--no-progress"]) == 0
-    assert "Your own runs" not in (site / "reports" / "index.html").read_text()
+    assert "Your own runs" not in (site / "reports" / "index.en.html").read_text()
 
 
 def test_region_spellings_resolve() -> None:

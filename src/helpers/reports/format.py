@@ -1,4 +1,4 @@
-"""Presentation helpers for notebooks: kronor formatting, styled tables, headline figures."""
+"""Presentation helpers for notebooks: locale formatting (Babel), styled tables, headline figures."""
 from __future__ import annotations
 
 import hashlib
@@ -14,26 +14,68 @@ from .. import provenance
 from ..constants import HEADLINE_MIME, READS_MIME
 
 NBSP = "\u00a0"
+HEADLINE_ORDER = "_order"  # the headline's keys in the order printed (a notebook file stores them sorted)
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 
 
-def kr(value: float | int | None, decimals: int = 0) -> str:
-    """Format an amount in kronor with Swedish thousand separators: 1 234 567 kr."""
-    if value is None or pd.isna(value):
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _decimal(value: float | int, decimals: int, language: str) -> str:
+    from babel.numbers import format_decimal, get_minus_sign_symbol
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(value, format=pattern, locale=LOCALES[language], decimal_quantization=True)
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        text = text[1:]  # a value that rounds to zero has no sign ("0,0", not "−0,0")
+    # an explicit pattern gives an ASCII hyphen; the locale's own minus sign is U+2212 in Swedish
+    return text.replace("-", get_minus_sign_symbol(LOCALES[language]))
+
+
+def kr(value: float | int | None, decimals: int = 0, language: str = "sv") -> str:
+    """Format an amount in kronor (no unit) in the report's locale: 1 234 567 (sv), 1,234,567 (en)."""
+    if _missing(value):
         return "–"
-    s = f"{value:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    return s.replace("-", "−")
+    return _decimal(value, decimals, language)  # type: ignore[arg-type]
 
 
-def num(value: float | int | None, decimals: int = 0) -> str:
-    """Format a number with Swedish separators (space for thousands, comma for decimals)."""
-    return kr(value, decimals)
+def num(value: float | int | None, decimals: int = 0, language: str = "sv") -> str:
+    """Format a number in the report's locale (sv: space for thousands, comma for decimals)."""
+    return kr(value, decimals, language)
 
 
-def pct(value: float | None, decimals: int = 2) -> str:
-    """Format a share (0.2301) as a Swedish percentage: 23,01 %."""
-    if value is None or pd.isna(value):
+def pct(value: float | None, decimals: int = 2, language: str = "sv") -> str:
+    """Format a share (0.2301) as a percentage in the report's locale: 23,01 % (sv), 23.01% (en)."""
+    if _missing(value):
         return "–"
-    return f"{value * 100:.{decimals}f}".replace(".", ",").replace("-", "−") + f"{NBSP}%"
+    from babel.numbers import format_percent
+
+    sign = format_percent(1, locale=LOCALES[language]).replace("100", "")  # "\u00a0%" in Swedish, "%" in English
+    return _decimal(float(value) * 100, decimals, language) + sign  # type: ignore[arg-type]
+
+
+def money(value: float | int | None, language: str = "sv", decimals: int = 0) -> str:
+    """Format an amount with its unit, for running text: 1 234 567 kr (sv), SEK 1,234,567 (en)."""
+    if _missing(value):
+        return "–"
+    n = kr(value, decimals, language)
+    return f"{n}{NBSP}kr" if language == "sv" else f"SEK{NBSP}{n}"
+
+
+def date(value: Any, language: str = "sv") -> str:
+    """Format a date in words in the report's locale: 31 december 2018 (sv), 31 December 2018 (en)."""
+    if _missing(value):
+        return "–"
+    from babel.dates import format_date
+
+    return format_date(pd.Timestamp(value).date(), format="long", locale=LOCALES[language])
+
+
+def whole(values: pd.Series) -> bool:
+    """Return whether every non-missing value of a numeric column is a whole number."""
+    v = pd.to_numeric(values, errors="coerce").dropna().astype(float)
+    return bool(((v - v.round()).abs() < 1e-9).all())
 
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|<>&])")
@@ -70,21 +112,45 @@ def _text_cell(value: object) -> str:
 
 def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterable[str] = (),
                 shares: Iterable[str] = (), decimals: dict[str, int] | None = None,
-                caption: str | None = None) -> "pd.io.formats.style.Styler":
+                caption: str | None = None, language: str | None = None,
+                dates: Iterable[str] = ()) -> "pd.io.formats.style.Styler":
     """Return a Styler that formats kronor, counts and shares, with the index hidden.
 
     Every text cell, column label and the caption are HTML-escaped: a table of the record may
     hold any string a source or a parameter brings, and the report must show it, not run it.
+    With `language`, the columns get the catalogue's plain-language headers (an unknown column is an
+    error), numbers the locale's separators, whole numbers no decimals, truth values Ja/Nej.
     """
+    lang = language or "sv"
     fmt: dict[str, Any] = {}
     for c in kronor:
-        fmt[c] = kr
+        fmt[c] = (lambda v: kr(v, 0, lang))
     for c in counts:
-        fmt[c] = num
+        fmt[c] = (lambda v: num(v, 0, lang))
     for c in shares:
-        fmt[c] = pct
+        fmt[c] = (lambda v: pct(v, 2, lang))
+    for c in dates:
+        fmt[c] = (lambda v: date(v, lang))
     for c, d in (decimals or {}).items():
-        fmt[c] = (lambda d: (lambda v: num(v, d)))(d)
+        # a whole number never shows decimals ("17 000", not "17 000,000")
+        fmt[c] = ((lambda d: (lambda v: num(v, 0 if not _missing(v) and float(v).is_integer() else d, lang)))(d) if language
+                  else (lambda d: (lambda v: num(v, d)))(d))
+    if language:
+        from .i18n import catalogue
+
+        cat = catalogue(language)
+        for c in df.columns:
+            if c in ("year", "decision_year"):  # a year is a name, not a quantity: no thousands separator
+                fmt[c] = lambda v: "–" if _missing(v) else str(int(v))
+            if c in fmt:
+                continue
+            if pd.api.types.is_bool_dtype(df[c]):
+                fmt[c] = cat.yes_no
+            elif pd.api.types.is_numeric_dtype(df[c]):
+                fmt[c] = (lambda d: (lambda v: num(v, d, lang)))(0 if whole(df[c]) else 2)
+        names = {c: cat.header(str(c)) for c in df.columns}
+        df = df.rename(columns=names)
+        fmt = {names[c]: f for c, f in fmt.items() if c in names}
     # a deterministic id keeps the HTML stable for nbval (it must not depend on the last bits of
     # floats, which parallel sums may change); tables of the same shape share their styles anyway
     uid = hashlib.sha1(f"{list(df.columns)}|{df.shape}|{caption}".encode()).hexdigest()[:10]
@@ -110,10 +176,22 @@ def style_table(df: pd.DataFrame, *, kronor: Iterable[str] = (), counts: Iterabl
     return styler
 
 
-def headline(figures: dict[str, Any]) -> None:
+def headline(figures: dict[str, Any], language: str | None = None) -> None:
     """Display headline figures: readable in the report, machine-readable for the run index."""
     from IPython.display import display
 
+    if language:
+        from .i18n import catalogue
+
+        cat = catalogue(language)
+        # the index shows these as they are: words, locale numbers, Ja/Nej; never raw keys or floats
+        figures = {k: (cat.yes_no(v) if isinstance(v, bool) else num(v, 0 if float(v).is_integer() else 2, language)
+                       if isinstance(v, (int, float)) else v) for k, v in figures.items()}
+        lines = "\n".join(f"- **{md_text(k)}**: {md_text(v)}" for k, v in figures.items())
+        display({HEADLINE_MIME: json.loads(json.dumps({**figures, HEADLINE_ORDER: list(figures)}, default=str)),
+                 READS_MIME: provenance.reads(),
+                 "text/markdown": f"**{md_text(cat.t('common.headline'))}**\n\n" + lines}, raw=True)
+        return
     lines = "\n".join(f"- **{md_text(k)}**: {md_text(v)}" for k, v in figures.items())
     bundle = {HEADLINE_MIME: json.loads(json.dumps(figures, default=str)),
               "text/markdown": "**Headline figures**\n\n" + lines}

@@ -3,131 +3,217 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
 from .format import kr
 
 KRONOR = FuncFormatter(lambda v, _: kr(v))
-sns.set_theme(style="whitegrid", context="notebook")
+# seaborn's white-grid look from matplotlib's own copy of it: importing seaborn (and scipy.stats with it)
+# costs about a second per notebook run, so only the figures that need seaborn import it
+plt.style.use("seaborn-v0_8-whitegrid")
 
 
-def per_capita_bars(totals: pd.DataFrame, title: str, *, estimate: bool = False) -> plt.Figure:
+def _t(language: str | None, key: str, default: str, **values: object) -> str:
+    """Return a figure text from the catalogue of `language`, or `default` (figures of notebooks without one)."""
+    if not language:
+        return default.format(**values) if values else default
+    from .i18n import catalogue
+
+    return catalogue(language).t(f"plots.{key}", **values)
+
+
+def _kronor(language: str | None) -> FuncFormatter:
+    return FuncFormatter(lambda v, _: kr(v, 0, language or "sv"))
+
+
+def spread_labels(values: list[float], min_gap: float, iterations: int = 200) -> list[float]:
+    """Return label positions near `values`, at least `min_gap` apart, in the same order (end labels of a chart)."""
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    pos = [float(values[i]) for i in order]
+    for _ in range(iterations):
+        moved = False
+        for j in range(1, len(pos)):
+            overlap = min_gap - (pos[j] - pos[j - 1])
+            if overlap > 1e-12:
+                # push the pair apart symmetrically; repeat until no pair is closer than min_gap
+                pos[j - 1] -= overlap / 2
+                pos[j] += overlap / 2
+                moved = True
+        if not moved:
+            break
+    out = [0.0] * len(values)
+    for rank, i in enumerate(order):
+        out[i] = pos[rank]
+    return out
+
+
+def per_capita_bars(totals: pd.DataFrame, title: str, *, estimate: bool = False, language: str | None = None) -> plt.Figure:
     """Horizontal bars of kronor per inhabitant by region, with the national average marked."""
     d = totals.dropna(subset=["per_capita_sek"]).sort_values("per_capita_sek", ascending=False)
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(d) + 1.5))
-    sns.barplot(data=d, y="region", x="per_capita_sek", ax=ax, color="#4C72B0" if not estimate else "#999999")
+    ax.barh(range(len(d)), d["per_capita_sek"].astype(float), color="#4C72B0" if not estimate else "#999999", height=0.8)
+    ax.set_yticks(range(len(d)), d["region"])
+    ax.set_ylim(len(d) - 0.5, -1.2)
     avg = d["amount_sek"].sum() / d["key_population"].astype(float).sum()
     ax.axvline(avg, color="#C44E52", ls="--", lw=1)
-    ax.text(avg, -0.8, f" riket {kr(avg, 1)} kr", color="#C44E52", va="bottom", fontsize=9)
-    ax.xaxis.set_major_formatter(KRONOR)
-    ax.set_xlabel("kronor per invånare (the key's population)")
+    ax.text(avg, -0.8, _t(language, "national_line", " riket {v} kr", v=kr(avg, 1, language or "sv")), color="#C44E52",
+            va="bottom", fontsize=9)
+    ax.xaxis.set_major_formatter(_kronor(language))
+    ax.set_xlabel(_t(language, "per_capita_axis", "kronor per invånare (the key's population)"))
     ax.set_ylabel("")
-    ax.set_title(title + (" — ESTIMATE" if estimate else ""))
+    ax.set_title(title + (_t(language, "estimate_suffix", " — ESTIMATE") if estimate else "")
+                 + (_t(language, "sorted_by_value", "") if language else ""), pad=18)
     fig.tight_layout()
     return fig
 
 
-def share_scatter(totals: pd.DataFrame, title: str) -> plt.Figure:
+def share_scatter(totals: pd.DataFrame, title: str, language: str | None = None) -> plt.Figure:
     """Each region's share of the money against its share of the key population (percent)."""
     d = totals.dropna(subset=["population_share"])
     fig, ax = plt.subplots(figsize=(6.5, 6))
-    sns.scatterplot(data=d, x=d["population_share"] * 100, y=d["amount_share"] * 100, hue="group", ax=ax)
+    for (group, grp), color in zip(d.groupby("group", sort=False), ("#4C72B0", "#DD8452", "#55A868", "#C44E52")):
+        ax.scatter(grp["population_share"].astype(float) * 100, grp["amount_share"].astype(float) * 100, color=color,
+                   label=group, s=30)
+    ax.legend(title="" if language else "group")
     lim = float(max(d["population_share"].max(), d["amount_share"].max()) * 100 * 1.05)
     ax.plot([0, lim], [0, lim], color="grey", lw=1, ls=":")
     for _, r in d[(d["amount_share"] > 0.06) | ((d["share_ratio"] - 1).abs() > 0.4)].iterrows():
         ax.annotate(r["region"], (r["population_share"] * 100, r["amount_share"] * 100), fontsize=8,
                     xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("share of the key population (%)")
-    ax.set_ylabel("share of the money (%)")
+    ax.set_xlabel(_t(language, "population_share_axis", "share of the key population (%)"))
+    ax.set_ylabel(_t(language, "money_share_axis", "share of the money (%)"))
+
     ax.set_title(title)
     fig.tight_layout()
     return fig
 
 
-def verdict_bars(summary: pd.DataFrame, title: str) -> plt.Figure:
+def verdict_bars(summary: pd.DataFrame, title: str, language: str | None = None) -> plt.Figure:
     """Stacked bars: printed cells per verdict, one bar per printed column."""
     cols = ["exact", "within_rounding", "stated_rule_fails", "not_reproducible"]
-    d = summary.set_index(summary["table"].str.replace(r"^\d{4}_", "", regex=True) + " · " + summary["column"])[cols]
+    if "printed_column" in summary:
+        import textwrap
+
+        d = summary.set_index(summary["printed_column"].map(lambda t: textwrap.fill(str(t), 48)))[cols]
+    else:
+        d = summary.set_index(summary["table"].str.replace(r"^\d{4}_", "", regex=True) + " · " + summary["column"])[cols]
+    if language:
+        from .i18n import catalogue
+
+        d = d.rename(columns=lambda c: catalogue(language).value("verdicts", c))
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(d) + 1.5))
     d.plot.barh(stacked=True, ax=ax, color=["#55A868", "#8DCB8D", "#DD8452", "#C44E52"], width=0.8)
     ax.invert_yaxis()
-    ax.set_xlabel("printed cells (regions)")
+    ax.set_xlabel(_t(language, "cells_axis", "printed cells (regions)"))
     ax.set_ylabel("")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if language else 0), fontsize=8, ncol=4 if language else 1)
     fig.tight_layout()
     return fig
 
 
-def slope_chart(cmp: pd.DataFrame, base_year: int, target_year: int, *, estimate_base: bool = False) -> plt.Figure:
-    """Per-capita amount of each region in two years, joined by a line (kronor per inhabitant)."""
-    fig, ax = plt.subplots(figsize=(7, 8))
+def slope_chart(cmp: pd.DataFrame, base_year: int, target_year: int, *, estimate_base: bool = False,
+                language: str | None = None, title: str | None = None) -> plt.Figure:
+    """Per-capita amount of each region in two years, joined by a line; end labels spread so none overlap."""
+    fig, ax = plt.subplots(figsize=(8, 9))
     b, t = f"per_capita_sek_{base_year}", f"per_capita_sek_{target_year}"
     d = cmp.dropna(subset=[b, t])
+    lo = float(min(d[b].min(), d[t].min()))
+    hi = float(max(d[b].max(), d[t].max()))
+    span = (hi - lo) or max(abs(hi), 1.0)
+    # 7-point labels on a 9-inch axis: about 2.6 % of the axis each; spread them, then draw leader lines
+    gap = span * 0.03 * max(1.0, len(d) / 21)
+    for side, col, x_text, ha in ((0, b, -0.08, "right"), (1, t, 1.08, "left")):
+        ys = spread_labels(d[col].astype(float).tolist(), gap)
+        x_lead = side + (0.06 if side else -0.06)
+        for (_, r), y in zip(d.iterrows(), ys):
+            ax.plot([side, x_lead], [r[col], y], color="#BBBBBB", lw=0.5)
+            ax.text(x_text, y, f"{r['region']} {kr(r[col], 0, language or 'sv')}", va="center", ha=ha, fontsize=7)
     for _, r in d.iterrows():
         ax.plot([0, 1], [r[b], r[t]], color="#4C72B0", alpha=0.6, marker="o", ms=3)
-        ax.text(1.02, r[t], r["region"], va="center", fontsize=7)
-    ax.set_xticks([0, 1], [f"{base_year}" + (" (ESTIMATE)" if estimate_base else ""), f"{target_year}"])
-    ax.set_xlim(-0.1, 1.45)
-    ax.yaxis.set_major_formatter(KRONOR)
-    ax.set_ylabel("kronor per invånare (each year's key population)")
-    ax.set_title(f"Money to the regions per inhabitant, {base_year} → {target_year}")
+    est = _t(language, "estimate_tick", " (ESTIMATE)") if estimate_base else ""
+    ax.set_xticks([0, 1], [f"{base_year}{est}", f"{target_year}"])
+    ax.set_xlim(-0.75, 1.75)
+    ax.set_ylim(lo - span * 0.35, hi + span * 0.35)
+    ax.yaxis.set_major_formatter(_kronor(language))
+    ax.set_ylabel(_t(language, "per_capita_axis_years", "kronor per invånare (each year's key population)"))
+    ax.set_title(title or _t(language, "slope_title", "Money to the regions per inhabitant, {b} → {t}", b=base_year, t=target_year))
     fig.tight_layout()
     return fig
 
 
-def area_heatmap(area_region: pd.DataFrame, year: int) -> plt.Figure:
-    """Region × area heat map of kronor per inhabitant."""
+def area_heatmap(area_region: pd.DataFrame, year: int, language: str | None = None) -> plt.Figure:
+    """Region × area heat map of kronor per inhabitant (regions in county-code order)."""
     m = area_region.pivot_table(index="region", columns="area_label", values="per_capita_sek", aggfunc="sum")
+    if "county_code" in area_region:
+        order = area_region.sort_values("county_code")["region"].drop_duplicates()
+        m = m.reindex([r for r in order if r in m.index])
     m = m.astype(float)
+    import seaborn as sns
+
     fig, ax = plt.subplots(figsize=(1.3 * m.shape[1] + 3, 0.35 * m.shape[0] + 2))
-    sns.heatmap(m, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": "kronor per invånare"}, ax=ax,
-                annot_kws={"fontsize": 7})
+    sns.heatmap(m, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": _t(language, "per_capita_short", "kronor per invånare")},
+                ax=ax, annot_kws={"fontsize": 7})
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(f"{year}: kronor per invånare by region and area (regions and municipalities)")
+    ax.set_title(_t(language, "heatmap_title", "{year}: kronor per invånare by region and area (regions and municipalities)", year=year))
     fig.tight_layout()
     return fig
 
 
-def waterfall(row: pd.Series, effects: list[str], title: str) -> plt.Figure:
-    """Waterfall from the base amount to the target amount through the named effects (kronor)."""
-    labels = ["base"] + [e.removeprefix("effect_").removesuffix("_sek").replace("_", " ") for e in effects] + ["target"]
+def waterfall(row: pd.Series, effects: list[str], title: str, language: str | None = None) -> plt.Figure:
+    """Waterfall from the base amount to the target amount through the named effects (kronor), labels clear of the title."""
+    if language:
+        from .i18n import catalogue
+
+        cat = catalogue(language)
+        labels = [cat.t("plots.wf_base")] + [cat.header(e).split(" (")[0] for e in effects] + [cat.t("plots.wf_target")]
+    else:
+        labels = ["base"] + [e.removeprefix("effect_").removesuffix("_sek").replace("_", " ") for e in effects] + ["target"]
+    lang = language or "sv"
     values = [float(row["base_sek"])] + [float(row[e]) for e in effects]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(9, 5))
     running = 0.0
+    tops = []
     for i, (lab, v) in enumerate(zip(labels[:-1], values)):
         bottom = 0.0 if i == 0 else running
         color = "#4C72B0" if i == 0 else ("#55A868" if v >= 0 else "#C44E52")
         ax.bar(i, v, bottom=bottom, color=color)
-        ax.text(i, bottom + v, kr(v), ha="center", va="bottom" if v >= 0 else "top", fontsize=8)
+        tops.append(max(bottom, bottom + v))
         running = bottom + v
     ax.bar(len(labels) - 1, float(row["target_sek"]), color="#4C72B0")
-    ax.text(len(labels) - 1, float(row["target_sek"]), kr(row["target_sek"]), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(range(len(labels)), labels, rotation=20)
-    ax.yaxis.set_major_formatter(KRONOR)
-    ax.set_ylabel("kronor")
-    ax.set_title(title)
+    tops.append(float(row["target_sek"]))
+    ceiling = max(tops) * 1.22 if max(tops) > 0 else 1.0
+    ax.set_ylim(min(0.0, min(values)) * 1.1, ceiling)
+    # every value label sits above its bar's top, inside the axes (headroom above), never on the title
+    for i, (v, top) in enumerate(zip(values + [float(row["target_sek"])], tops)):
+        ax.annotate(kr(v, 0, lang), (i, top), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=8, rotation=0)
+    ax.set_xticks(range(len(labels)), labels, rotation=25, ha="right", rotation_mode="anchor")
+    ax.yaxis.set_major_formatter(_kronor(language))
+    ax.set_ylabel(_t(language, "kronor_axis", "kronor"))
+    ax.set_title(title, pad=12)
     fig.tight_layout()
     return fig
 
 
-def pots_by_year(matrix: pd.DataFrame) -> plt.Figure:
+def pots_by_year(matrix: pd.DataFrame, language: str | None = None) -> plt.Figure:
     """Stacked bars of MSEK per harmonised area and year."""
     by_area = matrix.groupby(level=0).sum().T
     fig, ax = plt.subplots(figsize=(8, 4.5))
     by_area.plot.bar(stacked=True, ax=ax, colormap="tab10", width=0.7)
-    ax.set_ylabel("miljoner kronor (MSEK)")
-    ax.set_xlabel("agreement year")
-    ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left")
-    ax.set_title("Pots by harmonised area (2018: same pots as 2017)")
+    ax.set_ylabel(_t(language, "msek_axis", "miljoner kronor (MSEK)"))
+    ax.set_xlabel(_t(language, "year_axis", "agreement year"))
+    ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left", title="" if language else None)
+    ax.set_title(_t(language, "pots_title", "Pots by harmonised area (2018: same pots as 2017)"))
     fig.tight_layout()
     return fig
 
 
 def index_histograms(indices: pd.DataFrame, title: str) -> plt.Figure:
     """Histograms of the five continuity indices over patients (undefined values left out)."""
+    import seaborn as sns
+
     cols = ["coc", "upc", "secon", "mmci", "hhi"]
     fig, axes = plt.subplots(1, 5, figsize=(15, 3), sharey=True)
     for ax, c in zip(axes, cols):
@@ -255,8 +341,8 @@ def regional_change_chart(wide: pd.DataFrame, first: str, last: str, title: str)
     return fig
 
 
-def describe_figure(fig: plt.Figure) -> str:
-    """Return a text alternative for a figure: its title and what its axes show."""
+def describe_figure(fig: plt.Figure, language: str | None = None) -> str:
+    """Return a text alternative for a figure: its title and what its axes show (in the report's language)."""
     parts = []
     title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""  # noqa: SLF001
     axes = [ax for ax in fig.axes if ax.get_title() or ax.get_xlabel() or ax.get_ylabel()]
@@ -266,13 +352,14 @@ def describe_figure(fig: plt.Figure) -> str:
         parts.append(title)
     for ax in axes[:1]:
         if ax.get_xlabel():
-            parts.append(f"horizontal axis: {ax.get_xlabel()}")
+            parts.append(_t(language, "alt_x", "horizontal axis: {a}", a=ax.get_xlabel()))
         if ax.get_ylabel():
-            parts.append(f"vertical axis: {ax.get_ylabel()}")
-    return "Figure: " + "; ".join(parts) if parts else "Figure"
+            parts.append(_t(language, "alt_y", "vertical axis: {a}", a=ax.get_ylabel()))
+    word = _t(language, "alt_figure", "Figure")
+    return f"{word}: " + "; ".join(parts) if parts else word
 
 
-def show(fig: plt.Figure) -> None:
+def show(fig: plt.Figure, language: str | None = None) -> None:
     """Display a figure as a PNG with a text alternative (read by the report template), then close it."""
     import io
 
@@ -281,4 +368,35 @@ def show(fig: plt.Figure) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"), metadata={"image/png": {"alt": describe_figure(fig)}})
+    display(Image(data=buf.getvalue(), format="png"), metadata={"image/png": {"alt": describe_figure(fig, language)}})
+
+
+def region_years(by_area: pd.DataFrame, title: str, language: str | None = None) -> plt.Figure:
+    """Stacked bars of one region's money per harmonised area and year (millions of kronor)."""
+    m = by_area.set_index("area_label")
+    m.columns = [c.removeprefix("amount_sek_") for c in m.columns]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    (m.T / 1e6).plot.bar(stacked=True, ax=ax, colormap="tab10", width=0.7)
+    ax.set_ylabel(_t(language, "msek_axis", "miljoner kronor (MSEK)"))
+    ax.set_xlabel(_t(language, "year_axis", "agreement year"))
+    ax.tick_params(axis="x", rotation=0)
+    ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left", title="")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def region_vs_nation(pc: pd.DataFrame, region: str, title: str, language: str | None = None) -> plt.Figure:
+    """One region's kronor per inhabitant by year against the whole country's."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    ax.plot(pc["year"], pc["region_per_capita_sek"], marker="o", color="#4C72B0", label=region)
+    ax.plot(pc["year"], pc["national_per_capita_sek_year"], marker="s", ls="--", color="#C44E52",
+            label=_t(language, "nation_label", "Riket"))
+    ax.set_xticks(list(pc["year"]), [str(y) for y in pc["year"]])
+    ax.yaxis.set_major_formatter(_kronor(language))
+    ax.set_ylabel(_t(language, "per_capita_short", "kronor per invånare"))
+    ax.set_xlabel(_t(language, "year_axis", "agreement year"))
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
