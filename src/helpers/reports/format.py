@@ -180,6 +180,8 @@ def headline(figures: dict[str, Any], language: str | None = None) -> None:
     """Display headline figures: readable in the report, machine-readable for the run index."""
     from IPython.display import display
 
+    title = "Headline figures"
+    data = dict(figures)
     if language:
         from .i18n import catalogue
 
@@ -187,14 +189,11 @@ def headline(figures: dict[str, Any], language: str | None = None) -> None:
         # the index shows these as they are: words, locale numbers, Ja/Nej; never raw keys or floats
         figures = {k: (cat.yes_no(v) if isinstance(v, bool) else num(v, 0 if float(v).is_integer() else 2, language)
                        if isinstance(v, (int, float)) else v) for k, v in figures.items()}
-        lines = "\n".join(f"- **{md_text(k)}**: {md_text(v)}" for k, v in figures.items())
-        display({HEADLINE_MIME: json.loads(json.dumps({**figures, HEADLINE_ORDER: list(figures)}, default=str)),
-                 READS_MIME: provenance.reads(),
-                 "text/markdown": f"**{md_text(cat.t('common.headline'))}**\n\n" + lines}, raw=True)
-        return
+        data = {**figures, HEADLINE_ORDER: list(figures)}
+        title = cat.t("common.headline")
     lines = "\n".join(f"- **{md_text(k)}**: {md_text(v)}" for k, v in figures.items())
-    bundle = {HEADLINE_MIME: json.loads(json.dumps(figures, default=str)),
-              "text/markdown": "**Headline figures**\n\n" + lines}
+    bundle = {HEADLINE_MIME: json.loads(json.dumps(data, default=str)),
+              "text/markdown": f"**{md_text(title)}**\n\n" + lines}
     if os.environ.get("GONV_WRITES") is not None:
         # in a batch run, the files this run read travel with the headline for the runner's cache;
         # elsewhere (JupyterLab, nbval) they are left out, so a data edit changes no stored output
