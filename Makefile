@@ -68,9 +68,11 @@ test: $(STAMP)
 check: $(STAMP)
 	$(PY) -m helpers check
 
-# Re-execute notebooks in place, cleaned, and rewrite their text pairs: `make refresh NB=10_recompute_distributions`
+# Build what the notebooks' defaults need (upstream derived tables), then re-execute notebooks in place,
+# cleaned, and rewrite their text pairs: `make refresh NB=10_recompute_distributions`
 # (several: NB="10_recompute_distributions 20_compare_years"; all when NB is not given).
 refresh: $(STAMP)
+	$(PY) -m helpers run --needs-of-defaults --no-progress
 	$(PY) -m helpers refresh-notebooks $(NB)
 
 # Started at the repository root, in notebooks/: jupytext reads jupytext.toml only inside the server's root,

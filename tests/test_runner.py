@@ -179,6 +179,15 @@ def test_a_custom_run_gets_an_ascii_name_and_its_own_index_section_until_pruned(
     assert "Your own runs" not in (site / "reports" / "index.en.html").read_text()
 
 
+def test_a_custom_run_with_an_unknown_year_or_region_is_refused_before_any_kernel(capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers.__main__ import main
+
+    assert main(["run", "10_recompute_distributions", "-p", "year", "2031", "--no-progress"]) == 2
+    assert "parameter 'year': no agreement for year 2031" in capsys.readouterr().err
+    assert main(["run", "20_compare_years", "-p", "region", "Gotlandd", "--no-progress"]) == 2
+    assert "closest known names: Gotland" in capsys.readouterr().err
+
+
 def test_region_spellings_resolve() -> None:
     from helpers.record.record import load_record
 

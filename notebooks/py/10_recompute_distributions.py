@@ -115,7 +115,7 @@ if not dist.empty:
 unprinted = distributions.unprinted_keys(record, year)
 display(Markdown(cat.t('nb10.keys')))
 for key in unprinted:
-    display(Markdown(distributions.describe_key(key, dist) if language == 'en'
+    display(Markdown(views.describe_key(key, dist) if language == 'en'
                      else cat.t(f'key_methods.{key.method}', date=views.key_date(key, language))))
     views.show_table(key.frame.drop(columns=['county_code']), language, empty='',
                      counts=[c for c in ('population', 'bound_population') if c in key.frame], shares=['share'],

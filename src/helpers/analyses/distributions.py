@@ -139,29 +139,6 @@ def per_region_totals(dist: pd.DataFrame) -> pd.DataFrame:
     return g.sort_values(["group", "county_code"]).reset_index(drop=True)
 
 
-def describe_key(key: PopulationKey, dist: pd.DataFrame) -> str:
-    """Return, in Markdown, what a key that is not printed rests on (and, if estimated, how far off it may be)."""
-    from ..reports.format import kr, md_text
-
-    if key.method == "reconstructed" and key.fit is not None:
-        return (f"**RECONSTRUCTED key of {key.label}.** {key.note}. No other population figure of this date is in "
-                "the record to compare it with.\n\n" + key.fit.describe())  # type: ignore[attr-defined]
-    if key.fit is not None:
-        return f"**The key of {key.label} is not printed.** {key.note}.\n\n" + key.fit.describe()  # type: ignore[attr-defined]
-    from .keybounds import method_markdown
-
-    rows = dist[dist["estimate"]]
-    per_region = rows.groupby(["county_code", "region"], as_index=False)["error_bound_sek"].sum()
-    total = int(rows["amount_sek"].sum())
-    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {md_text(key.note)}. The {kr(total)} kr built on "
-            f"it are split by the estimate (the midpoint of: {', '.join(key.candidates.columns.drop('county_code'))}).")
-    if len(per_region):
-        worst = per_region.loc[per_region["error_bound_sek"].idxmax()]
-        text += (f" Largest bound: **±{kr(worst['error_bound_sek'])} kr** ({worst['region']}); summed over the regions "
-                 f"{kr(per_region['error_bound_sek'].sum())} kr.")
-    return text + "\n\n" + method_markdown()
-
-
 def unprinted_keys(record: Record, year: int) -> list[PopulationKey]:
     """Return the keys of `year` that are not printed: reconstructed, implied or estimated (empty when all are printed)."""
     keys: dict[object, PopulationKey] = {}

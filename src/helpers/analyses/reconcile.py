@@ -353,33 +353,6 @@ def characterise(record: Record, cells: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def describe(summary: pd.DataFrame) -> str:
-    """Return the reconciliation in plain language, one bullet per printed column (Markdown)."""
-    if summary.empty:
-        return "No allocation table is printed for this year, so there is nothing to reconcile."
-    from ..reports.format import md_text
-
-    lines = []
-    for _, s in summary.iterrows():
-        s = s.map(lambda v: md_text(v) if isinstance(v, str) else v)  # data-borne text is shown, never rendered
-        where = f"{s['table']} · `{s['column']}`"
-        n = int(s["cells"])
-        if s["exact"] == n:
-            lines.append(f"- {where}: all {n} cells reproduced to the krona by the stated rule "
-                         f"({s['rule'].removeprefix('stated: ')}; rounding: {s['rounding']}).")
-        elif s["not_reproducible"] == 0 and s["stated_rule_fails"] == 0:
-            lines.append(f"- {where}: {int(s['exact'])} of {n} cells exact, {int(s['within_rounding'])} within "
-                         f"rounding (largest deviation {int(s['max_abs_deviation_sek'])} kr) — {s['rule']}.")
-        elif s["stated_rule_fails"] > 0:
-            lines.append(f"- {where}: **the printed column does not follow the stated rule**; it follows "
-                         f"{s['rule']} ({int(s['stated_rule_fails'])} of {n} cells). {s['note'] or ''}".rstrip())
-        else:
-            lines.append(f"- {where}: **not reproducible** from the printed inputs ({int(s['not_reproducible'])} of "
-                         f"{n} cells; largest deviation from {s['rule']}: {int(s['max_abs_deviation_sek']):,} kr)."
-                         .replace(",", " "))
-    return "\n".join(lines)
-
-
 def verdict_counts(cells: pd.DataFrame) -> pd.DataFrame:
     """Return the number of printed cells per verdict (all four verdicts, zeros included)."""
     counts = cells["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)

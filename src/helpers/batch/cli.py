@@ -54,13 +54,14 @@ def _custom(args: argparse.Namespace) -> list[Any]:
             raise PlanError("-p needs a NOTEBOOK: python -m helpers run NOTEBOOK -p NAME VALUE …")
         return []
     from .cache import Manifest
-    from .plan import Run, _defaults, _fill, check_parameters, declared_parameters, notebook_path
+    from .plan import Run, _defaults, _fill, check_parameters, check_values, declared_parameters, notebook_path
     from .runner import _needs_templates
 
     path = notebook_path(args.notebook)
     params = {name: _value(value) for name, value in (args.p or [])}
     declared = declared_parameters(path, Manifest(paths.REPORTS).notebooks)
     check_parameters(path.name, params, declared)
+    check_values(path.name, params)
     full = _defaults({k: v["default"] for k, v in declared.items()}) | params
     needs = _fill(_needs_templates(args.plan).get(path.name, []), full, path.name, "needs")
     return [Run(notebook=path.name, parameters=params, needs=needs, custom=True)]
@@ -111,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--needs-of-defaults", action="store_true",
                      help="run only what the committed notebooks need when run with their defaults (before nbval)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                     help="show every log line (papermill's too)")
     ref = sub.add_parser("refresh-notebooks", help="re-execute committed notebooks in place (nbval baseline)")
     ref.add_argument("notebooks", nargs="*", help="notebook names (default: all)")
     ref.add_argument("--kernel", default="gonv")

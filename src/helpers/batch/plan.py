@@ -90,6 +90,25 @@ def check_parameters(nb: str, params: dict[str, Any], declared: dict[str, Any]) 
             raise PlanError(f"{nb}: parameter '{name}' must be {tname}, got {type(value).__name__} {value!r}")
 
 
+def check_values(nb: str, params: dict[str, Any]) -> None:
+    """Refuse, before any kernel starts, a year the record holds no agreement for or a region it does not know.
+
+    By the notebooks' naming convention: `year`, `base_year` and `target_year` are agreement years,
+    `region` a region spelling. (Used for custom runs; the plan's own runs are checked by their notebooks.)
+    """
+    from ..errors import GonvError
+    from ..record.record import load_record
+
+    record = None
+    for name, value in params.items():
+        if name in {"year", "base_year", "target_year", "region"}:
+            record = record or load_record()
+            try:
+                record.check_year(value) if name != "region" else record.region(str(value))
+            except GonvError as exc:
+                raise PlanError(f"{nb}: parameter '{name}': {exc}") from None
+
+
 def _fill(templates: Any, params: dict[str, Any], nb: str, what: str) -> list[str]:
     if templates is None:
         return []

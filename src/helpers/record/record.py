@@ -137,7 +137,7 @@ class Record:
     def check_year(self, year: int) -> None:
         """Raise ParameterError naming the known years when `year` has no agreement in the record."""
         if int(year) not in self.years:
-            raise ParameterError(f"no agreement for year {year} in {self.raw_dir.name}/rules/allocation_rules.csv; "
+            raise ParameterError(f"no agreement for year {year} in {relative(self.raw_dir)}/rules/allocation_rules.csv; "
                                  f"known years: {', '.join(map(str, self.years))}")
 
     def region(self, spelling: str) -> str:

@@ -49,7 +49,7 @@ def check_zero_keys(record: "Record") -> None:
             key_table, mix_text = _text(r["key_table"]), _text(r["key_mix"])
             if key_table is None or mix_text is None or record.loaded(key_table) is None:
                 continue
-            from ..analyses.allocation import parse_mix
+            from .keymix import parse_mix
 
             for name in parse_mix(mix_text):
                 _zero_key(record, rules, key_table, name, int(r["_row"]), f"the pot {r['pot_id']} ({int(r['year'])})")
@@ -65,7 +65,7 @@ def check_zero_keys(record: "Record") -> None:
 
 def check_allocation_rules(record: "Record", t: RawTable) -> None:
     """Refuse a rule naming an unknown table or column, a malformed key mix, or an all-zero key."""
-    from ..analyses.allocation import parse_mix
+    from .keymix import parse_mix
 
     tables = record.catalog.tables
     for _, r in t.data.iterrows():
