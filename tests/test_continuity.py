@@ -171,3 +171,29 @@ def test_window_is_the_18_months_ending_on_window_end() -> None:
     out = patient_indices(v, Options(window_end="2022-12-31", window_months=18))
     # counted: 2021-07-01 and 2022-12-31 (the window is 1 Jul 2021 – 31 Dec 2022 inclusive)
     assert _row(out, 1)["n_visits"] == 2
+
+
+def test_times_are_windowed_in_swedish_local_time_in_every_column_type(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """1 July 2021 00:30 in Stockholm is 30 June 22:30 UTC: it lies inside a window that starts on 1 July."""
+    import pandas as pd
+
+    opts = Options(window_end="2022-12-31", window_months=18)
+    zoned = pd.DataFrame({"patient_id": [1, 1], "provider_id": ["A", "A"],
+                          "visit_time": pd.to_datetime(["2021-06-30 22:30", "2022-06-01 10:00"]).tz_localize("UTC")})
+    assert _row(patient_indices(zoned, opts), 1)["n_visits"] == 2
+    # the same instants as text with an offset, as naive text (Swedish local), and from a CSV file
+    text = zoned.assign(visit_time=["2021-06-30T22:30:00Z", "2022-06-01T12:00:00+02:00"])
+    assert _row(patient_indices(text, opts), 1)["n_visits"] == 2
+    naive = zoned.assign(visit_time=["2021-06-30 23:59", "2022-06-01 12:00"])   # 30 June local: outside
+    assert _row(patient_indices(naive, opts), 1)["n_visits"] == 1
+    csv = tmp_path / "visits.csv"
+    text.to_csv(csv, index=False)
+    assert _row(patient_indices(str(csv), opts), 1)["n_visits"] == 2
+
+
+def test_a_relative_visit_source_is_resolved_against_the_project_root() -> None:
+    from helpers.analyses.continuity import resolve_source
+    from helpers.paths import ROOT
+
+    assert resolve_source("data/visits/extract.parquet") == str(ROOT / "data" / "visits" / "extract.parquet")
+    assert resolve_source("/srv/extract.parquet") == "/srv/extract.parquet"

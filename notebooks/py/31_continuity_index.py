@@ -18,7 +18,7 @@
 # The 2021 agreement (§3.3) asks for a 20 % increase of the continuity index to doctors and of the index for the patient's total contacts by the end of 2022. This report computes the indices per patient from a visit extract — COC (Bice–Boxerman), UPC, SECON, MMCI and HHI — applies SKR's rules for the *kontinuitetsindex* (listed patients, at least three visits in 18 months, visits at the listed unit), says how many patients each rule leaves out, and compares each region's current value with its baseline **with a patient-level bootstrap interval and the probability of +20 %**, not only a point estimate. It also checks whether the index moves with visit frequency alone. Point `visits_source` at a real extract (Parquet or CSV with `patient_id, provider_id, visit_time, profession, unit, listed_unit, region`) to use real data.
 
 # %% tags=["parameters", "no-output"]
-visits_source: str = "synthetic"  # 'synthetic' or the path of a Parquet/CSV visit extract
+visits_source: str = "synthetic"  # 'synthetic' or a Parquet/CSV visit extract (absolute, or relative to the project root; times are taken in Swedish local time)
 synthetic_patients: int = 20000  # people drawn by the synthetic generator (only when visits_source is 'synthetic')
 seed: int = 2021  # seed of the synthetic generator
 window_end: str = "2022-12-31"  # last day of the current 18-month window
@@ -50,7 +50,7 @@ if is_synthetic:
     display(style_table(synthetic.shape_summary(visits, synthetic_patients, synth_start, window_end),
                         decimals={'value': 2}, caption='SYNTHETIC extract: the shapes the generator aims at, as generated'))
 else:
-    visits = visits_source
+    visits = continuity.resolve_source(visits_source)  # absolute, or relative to the project root
 options = continuity.Options(window_end=window_end, window_months=18, min_visits=min_visits,
                              professions=None if profession == 'all' else (profession,),
                              listed_only=True, listed_unit_only=listed_unit_only)

@@ -243,12 +243,37 @@ def _prepare(con: duckdb.DuckDBPyConnection, visits: pd.DataFrame | str | Path, 
     where = _visit_filter(opts)
     extra = "".join(f', "{c}"' for c in keep)
     prov = opts.provider_column
-    # a timestamp column is used as it is (a cast of ten million values costs time); text is parsed
-    vt = "visit_time" if types["visit_time"].startswith("TIMESTAMP") else "CAST(visit_time AS TIMESTAMP)"
+    # every time becomes Swedish local time before the window is applied (the agreements' dates are
+    # Swedish dates): a zoned time is converted, a naive time is taken as Swedish local time, text is
+    # parsed (with its offset, when it has one). A plain timestamp column is used as it is.
     con.execute(f"""CREATE VIEW v AS
-        SELECT patient_id, "{prov}" AS provider_id, {vt} AS visit_time{extra}
-        FROM raw_visits WHERE {where}""")
+        SELECT patient_id, "{prov}" AS provider_id, visit_time{extra}
+        FROM (SELECT * REPLACE ({local_time_sql(types["visit_time"])} AS visit_time) FROM raw_visits)
+        WHERE {where}""")
     return source
+
+
+LOCAL_TZ = "Europe/Stockholm"
+_OFFSET = "'(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'"
+
+
+def local_time_sql(column_type: str, column: str = "visit_time") -> str:
+    """Return SQL turning a visit-time column of this type into Swedish local time (TIMESTAMP)."""
+    if column_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"timezone('{LOCAL_TZ}', {column})"
+    if column_type.startswith(("TIMESTAMP", "DATE")):
+        return f"CAST({column} AS TIMESTAMP)" if column_type.startswith("DATE") else column
+    text = f"trim(CAST({column} AS VARCHAR))"
+    return (f"CASE WHEN regexp_matches({text}, {_OFFSET}) THEN timezone('{LOCAL_TZ}', CAST({text} AS TIMESTAMPTZ)) "
+            f"ELSE CAST({text} AS TIMESTAMP) END")
+
+
+def resolve_source(visits_source: str | Path) -> str:
+    """Return a visit extract's path resolved once: absolute as given, relative to the project root."""
+    from .. import paths
+
+    p = Path(visits_source)
+    return str(p if p.is_absolute() else paths.ROOT / p)
 
 
 def _indices(con: duckdb.DuckDBPyConnection, source: str, opts: Options, report: InputReport) -> pd.DataFrame:
