@@ -24,13 +24,7 @@ from helpers.paths import NOTEBOOKS, RAW, ROOT
 YEAR = 2030
 
 
-def _kernel_or_skip() -> None:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec("gonv")
-    except NoSuchKernel:
-        pytest.skip("the project kernel 'gonv' is not registered (make test registers it)")
+from kernels import kernel_or_skip as _kernel_or_skip  # noqa: E402
 
 
 def _add_year(raw: Path) -> None:

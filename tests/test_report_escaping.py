@@ -13,13 +13,7 @@ PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
 
 
-def _kernel_or_skip() -> None:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec("gonv")
-    except NoSuchKernel:
-        pytest.skip("the project kernel 'gonv' is not registered (make test registers it)")
+from kernels import kernel_or_skip as _kernel_or_skip  # noqa: E402
 
 
 def test_style_table_escapes_cells_labels_and_caption() -> None:

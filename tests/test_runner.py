@@ -66,13 +66,7 @@ def test_missing_notebook_is_refused(site: Path) -> None:
         load_plan(_plan(site, "runs:\n  - notebook: 99_none.ipynb\n"))
 
 
-def _kernel_or_skip() -> None:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec("gonv")
-    except NoSuchKernel:
-        pytest.skip("the project kernel 'gonv' is not registered (make test registers it)")
+from kernels import kernel_or_skip as _kernel_or_skip  # noqa: E402
 
 
 def test_run_cache_and_failure_keep_the_last_good_report(site: Path) -> None:
