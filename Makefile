@@ -91,6 +91,7 @@ diff-setup: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_runner.py
 	$(PY) benchmarks/bench_continuity.py
+	$(PY) benchmarks/bench_keyfit.py
 
 clean-reports:
 	rm -rf reports/* data/derived/*
