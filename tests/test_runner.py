@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
 
 import helpers.batch.runner as runner
@@ -13,13 +12,7 @@ from helpers.batch.plan import load_plan
 from helpers.errors import PlanError
 
 
-def _notebook(path: Path, params: str, body: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    p = nbformat.v4.new_code_cell(params)
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# test"), p, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "gonv", "display_name": "Python (gonv)", "language": "python"}
-    nbformat.write(nb, path)
+from kernels import write_notebook as _notebook  # noqa: E402
 
 
 @pytest.fixture

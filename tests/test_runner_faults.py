@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 import helpers.batch.runner as runner
@@ -23,15 +22,11 @@ from helpers.errors import OutputError
 
 
 def _notebook(path: Path, body: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    p = nbformat.v4.new_code_cell("x: int = 1  # a number")
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# test"), p, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "gonv", "display_name": "Python (gonv)", "language": "python"}
-    nbformat.write(nb, path)
+    write_notebook(path, "x: int = 1  # a number", body)
 
 
 from kernels import kernel_or_skip as _kernel_or_skip  # noqa: E402
+from kernels import write_notebook  # noqa: E402
 
 
 @pytest.fixture

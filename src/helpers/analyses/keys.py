@@ -247,8 +247,3 @@ def key_of_rule(record: Record, rule: pd.Series) -> PopulationKey | None:
     if pd.notna(rule.get("key_reference_date")):
         return population_key(record, rule["key_reference_date"])
     return None
-
-
-def key_dates(record: Record) -> list[pd.Timestamp]:
-    """Return every key date the record describes."""
-    return sorted(pd.Timestamp(d) for d in record.table("population_keys").data["key_date"])

@@ -71,15 +71,11 @@ def default_runs(inspected: dict[str, Any]) -> list[Run]:
 
 
 def _needs_templates(plan: Path | None = None) -> dict[str, list[str]]:
-    """Return, per notebook, the needs its plan entries declare (templates; empty when there is no plan)."""
-    import yaml
+    """Return, per notebook, the needs its plan entries declare (templates), read as strictly as the plan itself."""
+    from .plan import read_plan_yaml
 
-    path = plan or paths.NOTEBOOKS / "params" / "plan.yaml"
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return {e["notebook"]: list(e.get("needs") or []) for e in doc["runs"]}
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
-        return {}
+    doc = read_plan_yaml(plan or paths.NOTEBOOKS / "params" / "plan.yaml")
+    return {e["notebook"]: list(e.get("needs") or []) for e in doc["runs"] if isinstance(e, dict) and "notebook" in e}
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

@@ -110,12 +110,6 @@ def read_derived(name: str, *, out_dir: Path = DERIVED, dtype: dict[str, str] | 
     provenance.note(path)
     return pd.read_csv(path, dtype={"county_code": "string", **(dtype or {})}, keep_default_na=True)
 
-
-def derived_meta(name: str, *, out_dir: Path = DERIVED) -> dict[str, Any]:
-    """Return the provenance sidecar of a derived table."""
-    return json.loads((out_dir / f"{name}.meta.json").read_text(encoding="utf-8"))
-
-
 def has_derived(name: str, *, out_dir: Path = DERIVED) -> bool:
     """Return whether another notebook has written the derived table `name`."""
     return (out_dir / f"{name}.csv").is_file()
