@@ -2,8 +2,8 @@
 
 The committed outputs are nbval's baseline. A code cell with no stored output would pass nbval
 whatever it printed (a new cell added in JupyterLab and never run has none), so it fails here
-unless it is tagged `no-output` (a cell that only assigns, like the parameters cell). A blank
-code cell is left alone.
+unless it is tagged `no-output` (a cell that only assigns, like the parameters cell); a cell so
+tagged must store nothing. A blank code cell is left alone.
 """
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def pytest_runtest_call(item: pytest.Item):
                 f"to store its output: {refresh_command(Path(item.path))}; or, if the cell is meant to "
                 f"print nothing, give it the tag '{NO_OUTPUT_TAG}' (JupyterLab: property inspector, "
                 f"cell tags)")
+        if cell.get("outputs") and NO_OUTPUT_TAG in tags:
+            item.raise_cell_error(
+                f"this cell is tagged '{NO_OUTPUT_TAG}' but stores an output; assign the value of its last line "
+                f"to a name (or remove the tag) and refresh: {refresh_command(Path(item.path))}")
     return result
 
 

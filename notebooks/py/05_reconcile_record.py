@@ -51,10 +51,10 @@ display(Markdown(cat.t('nb05.unprinted', years=', '.join(map(str, unprinted_year
 
 # %% tags=["no-output"]
 # Save: every cell and the per-column summary (the writer adds the provenance sidecar)
-write_derived(cells, 'reconciliation', params={'years': years},
-              description='Every printed allocation cell, recomputed and given a verdict (kronor)')
-write_derived(summary, 'reconciliation_summary', params={'years': years},
-              description='Per printed column: cells per verdict, largest deviation, sums (kronor)')
+saved = write_derived(cells, 'reconciliation', params={'years': years},
+                      description='Every printed allocation cell, recomputed and given a verdict (kronor)')
+saved_summary = write_derived(summary, 'reconciliation_summary', params={'years': years},
+                              description='Per printed column: cells per verdict, largest deviation, sums (kronor)')
 
 # %%
 headline({cat.t('nb05.h_cells'): len(cells),
