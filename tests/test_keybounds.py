@@ -6,7 +6,7 @@ import pytest
 
 from helpers.analyses.keybounds import (amount_bounds, backtest_interpolation, interpolate_key,
                                interpolation_geometry_ratio, key_bounds,
-                               measured_gaps, method_markdown, month_end_instant, partial_series_estimate,
+                               measured_gaps, month_end_instant, partial_series_estimate,
                                stock_instant)
 from helpers.record.record import load_table, load_total
 from helpers.analyses.keys import population_key
@@ -150,8 +150,3 @@ def test_interpolation_geometry_ratio_by_hand() -> None:
 def test_misaligned_keys_are_refused() -> None:
     with pytest.raises(ValueError, match="same counties"):
         interpolate_key(pd.Series({"A": 1}), pd.Series({"B": 2}), DEC_2018, NOV_2019, NOV_2020)
-
-
-def test_the_method_is_described_in_plain_words() -> None:
-    text = method_markdown()
-    assert "ESTIMATES" in text and "ages 5–94" in text and "covers" in text

@@ -55,7 +55,6 @@ def test_the_convention_is_identified_and_the_others_are_disproved() -> None:
     assert fit.key == (1, 1, 1)
     assert fit.searches["half_up"].no_integer == 5
     assert not fit.searches["half_up"].exists
-    assert "no integer" in fit.describe()
 
 
 # 100 kr by (1, 2, 3) truncated: 16.67, 33.33, 50 → 16, 33, 50. floor pins p1/P ∈ [0.16, 0.17),
@@ -81,8 +80,6 @@ def test_no_key_is_a_finding_with_its_proof() -> None:
     assert not fit.exists
     s = fit.searches["half_up"]
     assert s.no_integer + s.sum_mismatch + s.allocation_differs == 1000
-    text = fit.describe()
-    assert "No key in whole units" in text and "`half_up`, totals 1–1" in text
     assert (fit.cells["verdict"] == "no_key").all()
 
 
@@ -132,7 +129,6 @@ def test_2017_tables_1_and_2_pin_down_one_key_in_whole_inhabitants() -> None:
     # under plain half up only Stockholm's interval is empty at that total: the residual krona
     assert fit.searches["half_up"].closest_total == 9_967_637
     assert fit.searches["half_up"].closest_failing == (0,)
-    assert "RECONSTRUCTED" in fit.describe()
 
 
 def test_2017_no_smaller_total_reproduces_the_print() -> None:

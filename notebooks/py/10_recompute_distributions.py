@@ -24,7 +24,7 @@ from IPython.display import Markdown, display
 
 from helpers.analyses import distributions, reconcile
 from helpers.record.record import load_record
-from helpers.reports import plots, views
+from helpers.reports import keytext, plots, views
 from helpers.reports.derived import read_derived, write_derived
 from helpers.reports.format import headline, money
 from helpers.reports.i18n import catalogue
@@ -115,8 +115,7 @@ if not dist.empty:
 unprinted = distributions.unprinted_keys(record, year)
 display(Markdown(cat.t('nb10.keys')))
 for key in unprinted:
-    display(Markdown(views.describe_key(key, dist) if language == 'en'
-                     else cat.t(f'key_methods.{key.method}', date=views.key_date(key, language))))
+    display(Markdown(keytext.describe_key(key, dist, language)))
     views.show_table(key.frame.drop(columns=['county_code']), language, empty='',
                      counts=[c for c in ('population', 'bound_population') if c in key.frame], shares=['share'],
                      caption=cat.t('nb10.key_caption', date=views.key_date(key, language), basis=cat.value('key_basis', key.method)))

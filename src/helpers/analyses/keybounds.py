@@ -231,31 +231,3 @@ def amount_bounds(pot: int, bounds: pd.DataFrame, candidates: Sequence[str], *, 
     out["lower_sek"] = out["amount_sek"] - out["bound_sek"]
     out["upper_sek"] = out["amount_sek"] + out["bound_sek"]
     return out
-
-
-def method_markdown() -> str:
-    """Return the method of the bounds in plain words (Markdown), for a notebook or report."""
-    return (
-        "**How the error bound of an estimated key is built.** The agreement's key (SCB's population "
-        "*den 1 november*) is not printed for this year, so each county's share is estimated, and the "
-        "figures built on it are **ESTIMATES**.\n\n"
-        "1. *Three estimators.* (a) the population of 31 December, two months late; (b) a key "
-        "interpolated linearly in time between 31 December and the next 1-November key that an agreement "
-        "prints, taken back to 1 November; (c) the end-of-October stock rebuilt from SCB's monthly series for "
-        "ages 5–94: the 31 December stock, less the county's change in those ages from October to December, "
-        "less its share of the national change of the other ages (0–4 and 95+). The series' provenance is "
-        "not stated in the file it comes from (medium trust).\n"
-        "2. *The spread.* Per county, the center is the midpoint of the lowest and highest estimate; the "
-        "spread is the largest distance of any estimator's share from the center's share.\n"
-        "3. *Measured errors.* Interpolation was tested where the truth is printed: the 1 November key of "
-        "the next year was estimated from the keys on either side of it and compared county by county; "
-        "that share error is added. And SCB's 1-November key runs below the end-of-October stock "
-        "nationally (measured in the years where both are known); how it falls on counties is unknown, "
-        "so each county may carry the largest measured relative gap in full.\n"
-        "4. *The bound* is the sum of the three (conservative: a sum, not a root-sum-square). It covers "
-        "every estimator by construction. In kronor: the largest distance between the amount under the "
-        "center key and the amount under any estimator's key (each split by the allocation engine), plus "
-        "the measured errors times the pot.\n\n"
-        "With SCB's own county table for 1 November dropped into the record, none of this is needed and the "
-        "figures are exact."
-    )

@@ -143,10 +143,6 @@ class KeyFit:
         return pd.DataFrame({"label": list(self.labels), "population": list(self.key),
                              "share": [p / total for p in self.key]})
 
-    def describe(self) -> str:
-        """Return the finding in plain words (Markdown), with its proof."""
-        return describe_fit(self)
-
 
 def _filter_chunk(P: np.ndarray, lo: np.ndarray, hi: np.ndarray, order: np.ndarray,
                   tolerate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -416,83 +412,3 @@ def fit_key(columns: Sequence[PrintedColumn], *, totals: tuple[int, int] | None 
     key = searches[found[0]].keys[min(searches[found[0]].totals)][0] if found else None
     return KeyFit(columns=cols, labels=names, searches=searches,
                   cells=_cells(cols, names, key, found[0] if found else None))
-
-
-def _n(x: int) -> str:
-    return f"{x:,}".replace(",", "\u202f")
-
-
-def describe_fit(fit: KeyFit) -> str:
-    """Return the finding of a key search in plain words (Markdown), with its proof."""
-    from html import escape
-
-    def lab(i: int) -> str:
-        return escape(fit.labels[i])
-
-    def failed(r: str, s: ConventionSearch) -> str:
-        a, b = s.totals_searched
-        miss = ""
-        if s.closest_total is not None:
-            who = ", ".join(lab(i) for i in s.closest_failing)
-            miss = (f" Closest: total {_n(s.closest_total)}, where {len(s.closest_failing)} recipient(s) "
-                    f"have no integer in their interval ({who}).")
-        return f"- `{r}`, totals {_n(a)}–{_n(b)}: {_proof(s)}.{miss}"
-
-    cols = ", ".join(escape(c.name or f"column {j + 1}") + f" ({_n(c.pot)} kr)" for j, c in enumerate(fit.columns))
-    method = ("Method: each printed amount pins its recipient's share of the key to an interval (under half up, "
-              "a − ½ ≤ base + rest · p/P < a + ½); for every total P searched, each recipient's interval in whole "
-              "units is intersected over the columns, and a key exists at P only if every interval holds an integer "
-              "and those integers can add up to P; every candidate is then re-allocated by the allocation engine.")
-    lines = []
-    if fit.exists:
-        s = fit.searches[str(fit.convention)]
-        a, b = s.totals_searched
-        key = fit.key or ()
-        rng = fit.total_range or (0, 0)
-        if fit.unique:
-            lines.append(f"**RECONSTRUCTED key (not printed).** Exactly one key in whole units reproduces every "
-                         f"amount of {cols} to the krona: total {_n(sum(key))}, rounding `{fit.convention}`, among "
-                         f"all totals {_n(a)}–{_n(b)}.")
-        else:
-            lines.append(f"**RECONSTRUCTED key (not printed), not unique.** Keys in whole units reproduce every "
-                         f"amount of {cols} under `{fit.convention}` at {len(s.totals)} total(s) in "
-                         f"{_n(rng[0])}–{_n(rng[1])} ({fit.n_keys} key(s) in all; searched {_n(a)}–{_n(b)}). "
-                         "Shown: the key at the smallest total.")
-        exact = int((fit.cells["verdict"] == "exact").sum())
-        lines.append(f"Re-allocated with this key, {exact} of {len(fit.cells)} printed cells are exact.")
-        if fit.convention == "half_up_residual":
-            parts = []
-            for c in fit.columns:
-                plain = allocate(c.pot, list(key), base_amount=c.base_amount, rounding="half_up")
-                target = int(np.argmax(c.amounts))
-                left = c.pot - int(plain.sum())
-                parts.append(f"{escape(c.name or 'a column')}: the half-up amounts add up to {_n(int(plain.sum()))}"
-                             + (f", and the {_n(left)} kr left over went to {lab(target)}" if left else
-                                ", the pot: no residual"))
-            lines.append("The residual: " + "; ".join(parts) + ".")
-        others = list(fit.conventions[1:])
-        if others:
-            lines.append("Other conventions that also reproduce the print: " + ", ".join(f"`{r}`" for r in others)
-                         + (" (with the same key)" if not fit.conventions_with_other_keys() else " (with other keys)") + ".")
-        lines.append(f"Proof that no other total in the range works under `{fit.convention}`: " + _proof(s) + ".")
-        rest = [failed(r, x) for r, x in fit.searches.items() if not x.exists]
-        if rest:
-            lines.append("No key reproduces the print under the other conventions:\n" + "\n".join(rest))
-    else:
-        lines.append(f"**No key in whole units reproduces {cols} to the krona** under any of "
-                     + ", ".join(f"`{r}`" for r in fit.searches) + ". Proof, per convention:")
-        lines.append("\n".join(failed(r, s) for r, s in fit.searches.items()))
-    lines.append(method)
-    lines.append("Shares alone do not fix the scale (k times a working key also works), so a total is unique "
-                 "only within a range narrower than a factor of two.")
-    return "\n\n".join(lines)
-
-
-def _proof(s: ConventionSearch) -> str:
-    parts = [f"for {_n(s.no_integer)} total(s) at least one recipient's interval holds no integer"] if s.no_integer else []
-    if s.sum_mismatch:
-        parts.append(f"for {_n(s.sum_mismatch)} every interval holds one but the forced integers cannot add up "
-                     "to the total (Σ of the lower bounds > P or Σ of the upper bounds < P)")
-    if s.allocation_differs:
-        parts.append(f"for {_n(s.allocation_differs)} the candidate keys, re-allocated, miss the print")
-    return "; ".join(parts) or "no other total was searched"

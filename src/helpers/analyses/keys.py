@@ -37,6 +37,9 @@ class PopulationKey:
     candidates: pd.DataFrame = field(default_factory=pd.DataFrame)  # estimated: one column per estimator
     bounds: pd.DataFrame = field(default_factory=pd.DataFrame)      # estimated: keybounds.key_bounds per county
     fit: object | None = None                                       # reconstructed: the keyfit.KeyFit
+    # estimated: what each estimator rests on, in the order of `candidates`' columns:
+    # ("nearest", (date,)), ("interpolate", (date, date)), ("partial_series", (date, source section))
+    estimators: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def label(self) -> str:
@@ -182,6 +185,7 @@ def _estimate(record: Record, row: pd.Series, note: str, source: str) -> Populat
 
     target = pd.Timestamp(row["as_of"])
     cands: dict[str, pd.Series] = {}
+    described: list[tuple[str, tuple[str, ...]]] = []
     base: pd.DataFrame | None = None
 
     def levels(date: str) -> tuple[pd.Series, pd.Timestamp, PopulationKey]:
@@ -198,14 +202,18 @@ def _estimate(record: Record, row: pd.Series, note: str, source: str) -> Populat
         if name == "nearest" and len(parts) == 1:
             pop, _, k = levels(parts[0])
             cands[f"{k.label} stock as it is"] = pop
+            described.append((name, (k.key_date.date().isoformat(),)))
         elif name == "interpolate" and len(parts) == 2:
             (p0, t0, k0), (p1, t1, k1) = levels(parts[0]), levels(parts[1])
             cands[f"interpolated between {k0.label} and {k1.label}"] = interpolate_key(p0, p1, t0, t1, target)
+            described.append((name, (k0.key_date.date().isoformat(), k1.key_date.date().isoformat())))
         elif name == "partial_series" and len(parts) == 4:
             pop, t0, k = levels(parts[0])
             series = record.table(parts[1]).data
-            cands[f"rebuilt from {record.table(parts[1]).spec.section.split(',')[0]}"] = partial_series_estimate(
+            section = record.table(parts[1]).spec.section.split(',')[0]
+            cands[f"rebuilt from {section}"] = partial_series_estimate(
                 pop, series, parts[2], parts[3], _national(record, t0), _national(record, target))
+            described.append((name, (k.key_date.date().isoformat(), section)))
         else:
             raise DataError(KEY_FILE, f"unknown estimator '{spec}' (known: nearest:DATE, interpolate:DATE|DATE, "
                             "partial_series:DATE|TABLE|MONTH|MONTH)", column="estimators")
@@ -232,7 +240,7 @@ def _estimate(record: Record, row: pd.Series, note: str, source: str) -> Populat
     frame = _frame(base["county_code"], base["region"], center, list(bounds["center_share"]))
     frame["bound_population"] = bounds["bound_inhabitants"].to_numpy()
     return PopulationKey(pd.Timestamp(row["key_date"]), "estimated", frame, True, note, source,
-                         candidates=c.reset_index(names="county_code"), bounds=bounds)
+                         candidates=c.reset_index(names="county_code"), bounds=bounds, estimators=tuple(described))
 
 
 def key_of_rule(record: Record, rule: pd.Series) -> PopulationKey | None:

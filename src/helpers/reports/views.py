@@ -1,16 +1,11 @@
 """Views of the published record for the notebooks: overviews, formatted tables, findings."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from ..record.catalog import TableSpec
 from ..record.record import Record
 from .format import style_table
-
-if TYPE_CHECKING:
-    from ..analyses.keys import PopulationKey
 
 
 def source_overview(record: Record, year: int) -> pd.DataFrame:
@@ -373,26 +368,3 @@ def regions_first(frame: pd.DataFrame) -> pd.DataFrame:
     order = {"regions": 0, "municipalities": 1}
     key = frame["group"].map(lambda g: order.get(g, 2))
     return frame.assign(_o=key).sort_values(["_o", "county_code"]).drop(columns="_o").reset_index(drop=True)
-
-
-def describe_key(key: "PopulationKey", dist: pd.DataFrame) -> str:
-    """Return, in Markdown (English), what a key that is not printed rests on, and, if estimated, its bound."""
-    from .format import kr, md_text
-
-    if key.method == "reconstructed" and key.fit is not None:
-        return (f"**RECONSTRUCTED key of {key.label}.** {key.note}. No other population figure of this date is in "
-                "the record to compare it with.\n\n" + key.fit.describe())  # type: ignore[attr-defined]
-    if key.fit is not None:
-        return f"**The key of {key.label} is not printed.** {key.note}.\n\n" + key.fit.describe()  # type: ignore[attr-defined]
-    from ..analyses.keybounds import method_markdown
-
-    rows = dist[dist["estimate"]]
-    per_region = rows.groupby(["county_code", "region"], as_index=False)["error_bound_sek"].sum()
-    total = int(rows["amount_sek"].sum())
-    text = (f"**ESTIMATE.** The key of {key.label} is not in the record. {md_text(key.note)}. The {kr(total)} kr built on "
-            f"it are split by the estimate (the midpoint of: {', '.join(key.candidates.columns.drop('county_code'))}).")
-    if len(per_region):
-        worst = per_region.loc[per_region["error_bound_sek"].idxmax()]
-        text += (f" Largest bound: **±{kr(worst['error_bound_sek'])} kr** ({worst['region']}); summed over the regions "
-                 f"{kr(per_region['error_bound_sek'].sum())} kr.")
-    return text + "\n\n" + method_markdown()
