@@ -30,3 +30,16 @@ def test_index_per_language_with_twins(tmp_path: Path) -> None:
     assert "Det publicerade underlaget per år" in sv and "00_source_tables" not in sv.split("<body>")[1].split("href")[0]
     assert "År: 2020" in sv and "Year: 2020" in en and "2,5 s" in sv and "2.5 s" in en
     assert "_order" not in sv
+
+
+def test_parameters_in_reading_order_and_the_time_in_swedish_time(tmp_path: Path) -> None:
+    # 2026-01-01 00:00 UTC is 01:00 in Stockholm (CET, UTC+1); 2026-07-01 12:30 UTC is 14:30 (CEST, UTC+2)
+    winter = _entry("sv", "00/sv.html", {})
+    summer = {**_entry("sv", "20/sv.html", {}), "notebook": "20_compare_years.ipynb", "finished_at": "2026-07-01T12:30:00+00:00",
+              "parameters": {"base_year": 2019, "language": "sv", "region": "Gotland", "target_year": 2021}}
+    manifest = {"00_source_tables--2020-sv-aaaaaa": winter, "20_compare_years--2019-2021-gotland-sv-cccccc": summer}
+    write_index(list(manifest), manifest, [], [2017, 2024], reports=tmp_path)
+    sv = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Från år: 2019, Till år: 2021, Region: Gotland" in sv
+    assert "1 jan. 2026 01:00" in sv and "1 juli 2026 14:30" in sv
+    assert "+00:00" not in sv and "Klar (svensk tid)" in sv

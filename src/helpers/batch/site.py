@@ -19,15 +19,38 @@ PAGES = {"sv": "index.html", "en": "index.en.html"}
 ORDER_KEY = "_order"  # helpers.reports.format.HEADLINE_ORDER (not imported: it would bring pandas into the runner)
 
 
+# parameters in the order a reader asks them (the manifest stores them sorted); others after, by name
+PARAM_ORDER = ("year", "base_year", "target_year", "region", "target_id", "indicator", "measure_type", "profession")
+ZONE = "Europe/Stockholm"  # the readers' time
+
+
+def _finished(stamp: str, language: str) -> str:
+    """Return when a run finished, in Swedish time and the reader's locale: '25 nov. 2026 04:02'."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    from ..reports.i18n import LOCALES
+
+    try:
+        when = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return ""
+    return format_datetime(when.astimezone(ZoneInfo(ZONE)), format="d MMM y HH:mm", locale=LOCALES[language])
+
+
 def _params(e: dict[str, Any], cat: Catalogue) -> str:
     shown = []
-    for k, v in (e.get("parameters") or {}).items():
+    params = e.get("parameters") or {}
+    rank = {k: i for i, k in enumerate(PARAM_ORDER)}
+    for k, v in sorted(params.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])):
         if k == "language":
             continue
         label = cat.t(f"params.{k}") if cat.has(f"params.{k}") else k
         if k == "target_id" and cat.has(f"targets.{v}"):
             value = cat.t(f"targets.{v}")
-        elif k in ("indicator", "measure_type") and "target_id" in (e.get("parameters") or {}):
+        elif k in ("indicator", "measure_type") and "target_id" in params:
             continue  # the target says what is measured
         else:
             value = v
@@ -52,7 +75,7 @@ def _row(rid: str, e: dict[str, Any], status_now: dict[str, str], cat: Catalogue
     seconds = f"{e.get('duration_s', 0):.1f}".replace(".", "," if cat.language == "sv" else ".")
     return {"failed": failed, "params": _params(e, cat), "state": state, "error": (fail or {}).get("error") or "",
             "kept": bool(failed and e.get("last_failure")), "duration": cat.t("site.seconds", s=seconds),
-            "headline": _headline(e), "links": links, "finished": e.get("finished_at", "")}
+            "headline": _headline(e), "links": links, "finished": _finished(e.get("finished_at", ""), cat.language)}
 
 
 def _twin_key(e: dict[str, Any]) -> tuple[str, str] | None:
