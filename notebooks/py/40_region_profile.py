@@ -83,8 +83,9 @@ if len(cells):
                                                                                                'not_reproducible'], fill_value=0)
     views.show_table(counts.reset_index(), language, empty='', counts=list(counts.columns), caption=cat.t('nb40.cells_caption', region=region))
     off = cells[cells['verdict'] != 'exact']
+    # the rule column says which rule the recomputed figure follows (for 'stated rule fails': the one that does)
     views.show_table(views.reconciliation_view(record, off[['year', 'table', 'column', 'published_sek', 'recomputed_sek', 'deviation_sek',
-                                                           'verdict']], language),
+                                                           'rule', 'verdict']], language),
                      language, empty=cat.md('nb40.all_exact', region=region), kronor=['published_sek', 'recomputed_sek', 'deviation_sek'])
 else:
     display(Markdown(cat.md('nb40.no_cells', region=region)))
