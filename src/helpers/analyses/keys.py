@@ -38,7 +38,7 @@ class PopulationKey:
     bounds: pd.DataFrame = field(default_factory=pd.DataFrame)      # estimated: keybounds.key_bounds per county
     fit: object | None = None                                       # reconstructed: the keyfit.KeyFit
     # estimated: what each estimator rests on, in the order of `candidates`' columns:
-    # ("nearest", (date,)), ("interpolate", (date, date)), ("partial_series", (date, source section))
+    # ("nearest", (date,)), ("interpolate", (date, date)), ("partial_series", (date,)): the dates of the keys used
     estimators: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
@@ -210,10 +210,9 @@ def _estimate(record: Record, row: pd.Series, note: str, source: str) -> Populat
         elif name == "partial_series" and len(parts) == 4:
             pop, t0, k = levels(parts[0])
             series = record.table(parts[1]).data
-            section = record.table(parts[1]).spec.section.split(',')[0]
-            cands[f"rebuilt from {section}"] = partial_series_estimate(
+            cands[f"rebuilt from {record.table(parts[1]).spec.section.split(',')[0]}"] = partial_series_estimate(
                 pop, series, parts[2], parts[3], _national(record, t0), _national(record, target))
-            described.append((name, (k.key_date.date().isoformat(), section)))
+            described.append((name, (k.key_date.date().isoformat(),)))
         else:
             raise DataError(KEY_FILE, f"unknown estimator '{spec}' (known: nearest:DATE, interpolate:DATE|DATE, "
                             "partial_series:DATE|TABLE|MONTH|MONTH)", column="estimators")

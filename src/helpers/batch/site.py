@@ -21,6 +21,7 @@ ORDER_KEY = "_order"  # helpers.reports.format.HEADLINE_ORDER (not imported: it 
 
 # parameters in the order a reader asks them (the manifest stores them sorted); others after, by name
 PARAM_ORDER = ("year", "base_year", "target_year", "region", "target_id", "indicator", "measure_type", "profession")
+_RANK = {k: i for i, k in enumerate(PARAM_ORDER)}
 ZONE = "Europe/Stockholm"  # the readers' time
 
 
@@ -43,8 +44,7 @@ def _finished(stamp: str, language: str) -> str:
 def _params(e: dict[str, Any], cat: Catalogue) -> str:
     shown = []
     params = e.get("parameters") or {}
-    rank = {k: i for i, k in enumerate(PARAM_ORDER)}
-    for k, v in sorted(params.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])):
+    for k, v in sorted(params.items(), key=lambda kv: (_RANK.get(kv[0], len(_RANK)), kv[0])):
         if k == "language":
             continue
         label = cat.t(f"params.{k}") if cat.has(f"params.{k}") else k

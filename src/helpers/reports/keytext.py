@@ -50,10 +50,12 @@ def describe_fit(fit: "KeyFit", language: str) -> str:
     def lab(i: int) -> str:
         return md_text(fit.labels[i])
 
-    def column(j: int) -> str:
+    def name(j: int) -> str:
         c = fit.columns[j]
-        name = cat.header(c.name, words=True).split(" (")[0] if c.name else cat.t("keytext.column_n", n=j + 1)
-        return f"{md_text(name)} ({money(c.pot, language)})"
+        return md_text(cat.header(c.name, words=True).split(" (")[0] if c.name else cat.t("keytext.column_n", n=j + 1))
+
+    def column(j: int) -> str:
+        return f"{name(j)} ({money(fit.columns[j].pot, language)})"
 
     def failed(r: str, s: "ConventionSearch") -> str:
         a, b = s.totals_searched
@@ -85,10 +87,9 @@ def describe_fit(fit: "KeyFit", language: str) -> str:
             for j, c in enumerate(fit.columns):
                 plain = allocate(c.pot, list(key), base_amount=c.base_amount, rounding="half_up")
                 left = c.pot - int(plain.sum())
-                name = column(j).split(" (")[0]
-                parts.append(cat.t("keytext.residual_left", column=name, sum=money(int(plain.sum()), language),
+                parts.append(cat.t("keytext.residual_left", column=name(j), sum=money(int(plain.sum()), language),
                                    left=money(left, language), who=lab(int(np.argmax(c.amounts))))
-                             if left else cat.t("keytext.residual_none", column=name,
+                             if left else cat.t("keytext.residual_none", column=name(j),
                                                 sum=money(int(plain.sum()), language)))
             lines.append(cat.t("keytext.residual", parts="; ".join(parts)))
         others = list(fit.conventions[1:])
