@@ -440,9 +440,11 @@ def patient_indices_pandas(visits: pd.DataFrame) -> pd.DataFrame:
 def eligibility_flow(visits: pd.DataFrame | str | Path, options: Options) -> pd.DataFrame:
     """Return, rule by rule, the patients left and the number and share each rule excludes.
 
-    The rules apply in this order: the window, the professions, listed patients, visits at the listed
-    unit, at least `min_visits` counted visits (duplicates not counted). Shares are of the patients in
-    the extract.
+    The rules apply in this order, each named by a code in column `rule` (the reports word it):
+    `extract` (the patients in the extract), `window` (a visit in the window), `profession` (a visit of
+    the chosen profession(s)), `listed` (listed at a unit), `listed_unit` (a visit at the listed unit),
+    `min_visits` (at least `options.min_visits` counted visits, duplicates not counted). A rule the
+    options do not apply has no row. Shares are of the patients in the extract.
     """
     report = InputReport()
     con = duckdb.connect()
@@ -450,12 +452,12 @@ def eligibility_flow(visits: pd.DataFrame | str | Path, options: Options) -> pd.
         _prepare(con, visits, Options(**{**options.__dict__, "window_end": None, "professions": None,
                                          "listed_only": False, "listed_unit_only": False}), report,
                  keep=[c for c in ("profession", "unit", "listed_unit") if c in _columns_of(visits)])
-        steps: list[tuple[str, str]] = [("patients in the extract", "TRUE")]
+        steps: list[tuple[str, str]] = [("extract", "TRUE")]
         conds: list[str] = []
-        rules = [("a visit in the window", Options(window_end=options.window_end, window_months=options.window_months)),
-                 ("a visit of the chosen profession(s)", Options(professions=options.professions)),
-                 ("listed at a unit", Options(listed_only=options.listed_only or options.listed_unit_only)),
-                 ("a visit at the listed unit", Options(listed_unit_only=options.listed_unit_only))]
+        rules = [("window", Options(window_end=options.window_end, window_months=options.window_months)),
+                 ("profession", Options(professions=options.professions)),
+                 ("listed", Options(listed_only=options.listed_only or options.listed_unit_only)),
+                 ("listed_unit", Options(listed_unit_only=options.listed_unit_only))]
         for label, o in rules:
             clause = _visit_filter(o)
             if clause != "TRUE":
@@ -468,7 +470,7 @@ def eligibility_flow(visits: pd.DataFrame | str | Path, options: Options) -> pd.
                                  FROM v WHERE {where} GROUP BY ALL) WHERE n >= {int(options.min_visits)}""").fetchone()[0]  # type: ignore[index]
     finally:
         con.close()
-    labels = [l for l, _ in steps] + [f"at least {int(options.min_visits)} counted visits"]
+    labels = [l for l, _ in steps] + ["min_visits"]
     counts.append(int(enough))
     out = pd.DataFrame({"rule": labels, "patients_left": counts})
     out["excluded"] = (-out["patients_left"].diff()).fillna(0).astype(int)

@@ -138,19 +138,26 @@ def generate_visits(n_patients: int = 20_000, *, seed: int = 2021, start: str = 
 
 
 def shape_summary(visits: pd.DataFrame, n_people: int, start: str, end: str) -> pd.DataFrame:
-    """Return the shapes the generator aims at, as measured on one SYNTHETIC extract."""
+    """Return the shapes the generator aims at, as measured on one SYNTHETIC extract (column `shape`: a code).
+
+    contacts_per_person_year (all people drawn), people_with_contact_share (share of the people drawn
+    with at least one contact), listed_per_unit_median (listed patients with a contact per unit),
+    same_day_share (share of contacts on a day the patient already had one), doctor_ids_per_post
+    (doctor ids per doctor post seen: turnover).
+    """
     years = ((pd.Timestamp(end) + pd.Timedelta(days=1)) - pd.Timestamp(start)).days / 365.25
     listed = visits.dropna(subset=["listed_unit"]).drop_duplicates("patient_id")
     day = visits["visit_time"].dt.floor("D")
     same_day = visits.assign(day=day).duplicated(["patient_id", "day"]).mean()
     per_unit = listed.groupby("listed_unit").size()
     doctors = visits[visits["profession"] == "doctor"]
+    # the shapes are codes (helpers.reports.continuity_view words them in the report's language)
     return pd.DataFrame([
-        {"shape": "contacts per person-year (all people drawn)", "value": len(visits) / n_people / years},
-        {"shape": "people with at least one contact", "value": visits["patient_id"].nunique() / n_people},
-        {"shape": "listed patients with a contact, per unit (median)", "value": float(per_unit.median())},
-        {"shape": "share of contacts on a day the patient already had one", "value": float(same_day)},
-        {"shape": "doctor ids per doctor post seen (turnover)", "value":
+        {"shape": "contacts_per_person_year", "value": len(visits) / n_people / years},
+        {"shape": "people_with_contact_share", "value": visits["patient_id"].nunique() / n_people},
+        {"shape": "listed_per_unit_median", "value": float(per_unit.median())},
+        {"shape": "same_day_share", "value": float(same_day)},
+        {"shape": "doctor_ids_per_post", "value":
             doctors["provider_id"].nunique() / max(1, (doctors["provider_id"] // 1000).nunique())},
     ])
 

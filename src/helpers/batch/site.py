@@ -52,6 +52,8 @@ def _params(e: dict[str, Any], cat: Catalogue) -> str:
             value = cat.t(f"targets.{v}")
         elif k in ("indicator", "measure_type") and "target_id" in params:
             continue  # the target says what is measured
+        elif cat.has(f"codes.{k}.{v}"):  # a coded value in words (profession: doctor → läkare)
+            value = cat.t(f"codes.{k}.{v}")
         else:
             value = v
         shown.append(f"{label}: {value}")

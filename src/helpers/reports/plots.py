@@ -210,20 +210,35 @@ def pots_by_year(matrix: pd.DataFrame, language: str | None = None) -> plt.Figur
     return fig
 
 
-def index_histograms(indices: pd.DataFrame, title: str) -> plt.Figure:
+def index_histograms(indices: pd.DataFrame, title: str, language: str | None = None) -> plt.Figure:
     """Histograms of the five continuity indices over patients (undefined values left out)."""
     import seaborn as sns
 
+    lang = language or "sv"
+    cat = _nb31(language)
     cols = ["coc", "upc", "secon", "mmci", "hhi"]
     fig, axes = plt.subplots(1, 5, figsize=(15, 3), sharey=True)
     for ax, c in zip(axes, cols):
         sns.histplot(indices[c].dropna(), bins=20, binrange=(0, 1), ax=ax, color="#4C72B0")
-        ax.set_title(f"{c.upper()} (n = {indices[c].notna().sum():,})".replace(",", " "))
-        ax.set_xlabel("index (0–1)")
-    axes[0].set_ylabel("patients")
+        ax.set_title(f"{c.upper()} (n = {kr(int(indices[c].notna().sum()), 0, lang)})")
+        ax.set_xlabel(cat.t("nb31.fig_index_axis") if cat else "index (0–1)")
+    axes[0].set_ylabel(cat.t("nb31.fig_patients_axis") if cat else "patients")
+    if cat:  # the locale's decimal comma and thousands separator on the ticks
+        for ax in axes:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: kr(v, 1, lang)))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: kr(v, 0, lang)))
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _nb31(language: str | None):  # -> Catalogue | None
+    """Return the catalogue whose section nb31 words the continuity figures (None: English defaults)."""
+    if not language:
+        return None
+    from .i18n import catalogue
+
+    return catalogue(language)
 
 
 def target_chart(table: pd.DataFrame, index: str, title: str) -> plt.Figure:
@@ -244,17 +259,28 @@ def target_chart(table: pd.DataFrame, index: str, title: str) -> plt.Figure:
     return fig
 
 
-def change_interval_chart(table: pd.DataFrame, by: str, increase_pct: float, title: str) -> plt.Figure:
-    """Per group: the change from baseline (percent) with its bootstrap interval, and the required increase."""
+def change_interval_chart(table: pd.DataFrame, by: str, increase_pct: float, title: str,
+                          language: str | None = None) -> plt.Figure:
+    """Per group: the change from baseline (percent) with its bootstrap interval, and the required increase.
+
+    The groups are sorted by the change (the title should say so).
+    """
+    cat = _nb31(language)
+    inc = kr(increase_pct, 0 if float(increase_pct).is_integer() else 1, language or "sv") if cat else f"{increase_pct:g}"
     d = table.sort_values("change_pct")
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(d) + 1.5))
     y = list(range(len(d)))
-    ax.hlines(y, d["change_low_pct"], d["change_high_pct"], color="#4C72B0", lw=2, label="95 % bootstrap interval")
-    ax.scatter(d["change_pct"], y, color="#4C72B0", zorder=3, label="change (point estimate)")
-    ax.axvline(increase_pct, color="#C44E52", lw=1, ls="--", label=f"target +{increase_pct:g} %")
+    ax.hlines(y, d["change_low_pct"], d["change_high_pct"], color="#4C72B0", lw=2,
+              label=cat.t("nb31.fig_interval") if cat else "95 % bootstrap interval")
+    ax.scatter(d["change_pct"], y, color="#4C72B0", zorder=3,
+               label=cat.t("nb31.fig_point") if cat else "change (point estimate)")
+    ax.axvline(increase_pct, color="#C44E52", lw=1, ls="--",
+               label=cat.t("nb31.fig_target", inc=inc) if cat else f"target +{inc} %")
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_yticks(y, d[by])
-    ax.set_xlabel("change from baseline (percent)")
+    if cat:  # the locale's minus sign and decimal comma on the ticks
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: kr(v, 0 if float(v).is_integer() else 1, cat.language)))
+    ax.set_xlabel(cat.t("nb31.fig_change_axis") if cat else "change from baseline (percent)")
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(title)
     fig.tight_layout()
