@@ -185,13 +185,13 @@ def test_refresh_twice_gives_identical_bytes_and_the_committed_file(tmp_path: Pa
 
     # An edit made in the text pair (newer than the notebook) is what the next refresh executes.
     text = pair.read_text(encoding="utf-8")
-    assert "# ## The observations" in text
-    pair.write_text(text.replace("# ## The observations", "# ## The observations (edited in the text pair)", 1), encoding="utf-8")
+    assert "# <!-- For editors:" in text
+    pair.write_text(text.replace("# <!-- For editors:", "# <!-- For editors (edited in the text pair):", 1), encoding="utf-8")
     later = nb.stat().st_mtime + 5
     os.utime(pair, (later, later))
     refresh_notebook(nb, "gonv")
     refreshed = nbformat.read(nb, as_version=4)
-    assert any("## The observations (edited in the text pair)" in c.source for c in refreshed.cells if c.cell_type == "markdown")
+    assert any("For editors (edited in the text pair)" in c.source for c in refreshed.cells if c.cell_type == "markdown")
     assert cell_inputs(jupytext.read(pair)) == cell_inputs(refreshed)
 
 

@@ -7,7 +7,7 @@ import pytest
 from scipy.special import expit
 
 from helpers.errors import DataError
-from helpers.analyses.trends import (REGIONAL_COLUMNS, check_regional_frame, collected_before, fit_measurement_model,
+from helpers.analyses.trends import (REGIONAL_COLUMNS, NotSeparable, check_regional_frame, collected_before, fit_measurement_model,
                             fit_regional_model, observation_dates, observations, regional_series_from_table)
 
 
@@ -26,9 +26,10 @@ def _two_sources(noise: float = 0.0) -> pd.DataFrame:
 def test_measurement_model_recovers_trend_and_offset_and_leaves_single_points_out() -> None:
     fit = fit_measurement_model(_two_sources(), "A")
     assert fit.sources == ["A", "B"] and fit.left_out == ["C"]
-    p = fit.parameters().set_index("parameter")["posterior_mean"]
-    assert p["common slope (logit per year)"] == pytest.approx(0.1, abs=0.01)
-    assert p["offset of B vs A (logit)"] == pytest.approx(0.4, abs=0.03)
+    p = fit.parameters().set_index(["term", "source"], drop=False)["posterior_mean"]
+    assert list(fit.parameters()["term"]) == ["level", "slope", "offset", "noise", "noise"]
+    assert p[("slope", None)] == pytest.approx(0.1, abs=0.01)
+    assert p[("offset", "B")] == pytest.approx(0.4, abs=0.03)
     # at 2015 the reference level is expit(−0.5) = 0.3775: near-certain above 0.30, below 0.45
     assert fit.probability(2015.0, 0.30) > 0.99 and fit.probability(2015.0, 0.45) < 0.01
     # a new observation is noisier than the level: its probability is pulled toward ½ on both sides
@@ -42,7 +43,7 @@ def test_measurement_model_refuses_what_it_cannot_separate() -> None:
     # B observed twice at the same time: its offset and the trend cannot be told apart from A's single point
     d = pd.DataFrame({"measure_type": ["A", "B", "B"], "t": [2020.0, 2021.0, 2021.0], "value": [30.0, 40.0, 41.0],
                       "approximate": [False] * 3})
-    with pytest.raises(ValueError, match="cannot separate"):
+    with pytest.raises(NotSeparable, match="cannot separate"):
         fit_measurement_model(d, "A")
     with pytest.raises(ValueError, match="reference source 'Z'"):
         fit_measurement_model(d, "Z")
@@ -93,8 +94,8 @@ def test_regional_model_finds_the_common_change() -> None:
     frame.loc[0, ["value", "status"]] = [np.nan, "Missing"]
     fit = fit_regional_model(frame, "K")
     s = fit.summary().set_index("quantity")
-    assert s.loc["common change per year (logit)", "estimate"] == pytest.approx(0.2, abs=0.02)
-    assert "1 missing value(s) left out" in fit.message
+    assert s.loc["change_logit", "estimate"] == pytest.approx(0.2, abs=0.02)
+    assert fit.dropped == 1 and fit.periods == [2023, 2024, 2025]
     with pytest.raises(ValueError, match="two or more regions"):
         fit_regional_model(frame[frame["period"] == 2023], "K")
 
@@ -103,12 +104,15 @@ def test_the_four_questions_on_the_record() -> None:
     from helpers.analyses.trends import ex_ante_view, path_against_observed, target, target_status, when_reached
 
     tgt = target("regular_doctor_share_55")
-    _, lines = target_status(tgt)
-    assert any("9 of 21" in l for l in lines) and any("14 of 21" in l for l in lines)   # 7 published, 14 not
+    st = target_status(tgt)
+    assert int(st.reported["value"]) == 9 and len(st.absent) == 14                      # 7 published, 14 not
     obs = observations("share_with_regular_doctor_pc")
     obs = obs[obs["geography"] == "Riket"]
     panel = obs[obs["measure_type"] == "survey_panel"]
-    table, msg = path_against_observed(panel, pd.Timestamp("2021-01-01"), tgt["deadline"], 0.55)
+    table, path = path_against_observed(panel, pd.Timestamp("2021-01-01"), tgt["deadline"], 0.55)
+    # 15 points over 2.502724 years: 5.9934 points a year, from 40 % collected by 30 June 2020
+    assert path.baseline_value == 40 and path.baseline_basis == "collected"
+    assert path.points_per_year == pytest.approx(15 / 2.502724, abs=1e-4)
     # baseline 40 % collected by 2020-06-30 (t = 2020.494536), deadline t = 2022.997260: 15 points over 2.502724
     # years; at 2022-06-30 (t = 2022.493151) the path stands at 40 + 15·1.998615/2.502724 = 51.9786
     assert table["required_pct"].iloc[1] == pytest.approx(51.9786, abs=1e-3)
@@ -118,5 +122,9 @@ def test_the_four_questions_on_the_record() -> None:
     assert len(ea.used) == 4 and ea.p_level is not None and ea.p_observation is not None
     assert ea.p_level < ea.p_observation < 0.05            # far below the target: the noisier estimand is nearer ½
     sabo = observations("share_with_regular_doctor_sabo")
-    assert "Not estimable ex ante" in ex_ante_view(sabo, "municipal_survey", tgt["deadline"], 0.8).message
-    assert when_reached(sabo, "municipal_survey", 0.8, horizon=2030.0).fit is None
+    ea = ex_ante_view(sabo, "municipal_survey", tgt["deadline"], 0.8)   # one SKR survey value (93 %, 2022)
+    assert ea.fit is None and ea.outcome == "too_few" and ea.n_reference == 1
+    reach = when_reached(sabo, "municipal_survey", 0.8, horizon=2030.0)
+    assert reach.fit is None and reach.outcome == "too_few"
+    table, path = path_against_observed(sabo, pd.Timestamp("2021-01-01"), tgt["deadline"], 0.8)
+    assert table.empty and path is None                   # collected January 2022: no value before the agreement's year

@@ -74,21 +74,15 @@ def test_target_and_path() -> None:
     assert decimal_year(pd.Series(pd.to_datetime(["2022-01-01"]))).iloc[0] == 2022.0
 
 
-def test_sparse_series_is_reported_not_fitted() -> None:
-    from helpers.analyses.trends import analyse_series
+def test_status_of_the_55_target_as_facts() -> None:
+    from helpers.analyses.trends import target_status
 
-    obs = observations("share_with_regular_doctor_sabo", "municipal_survey")
-    rep = analyse_series(obs, target("regular_doctor_share_sabo_80"), 2022.997)
-    assert rep.fit is None and rep.probability is None and "No trend is fitted" in rep.message
-    assert rep.threshold == 0.8
-
-
-def test_regional_findings_for_the_55_target() -> None:
-    from helpers.analyses.trends import regional_findings
-
-    regional, lines = regional_findings(target("regular_doctor_share_55"))
-    assert len(regional) == 7
-    assert any("9 of 21" in l for l in lines) and any("No hierarchical model" in l for l in lines)
+    st = target_status(target("regular_doctor_share_55"))
+    # external-facts: 7 regions published (4 at or above 55 %: VG 96, Dalarna 79, Västmanland 78, Skåne 77),
+    # 9 of 21 reported nationally by end of 2022; the 14 others not published, in county-code order
+    assert len(st.regional) == 7 and int(st.regional["met"].sum()) == 4 and st.threshold_pct == 55
+    assert int(st.reported["value"]) == 9
+    assert len(st.absent) == 14 and list(st.absent)[:3] == ["01", "03", "04"] and st.absent["09"] == "Gotland"
 
 
 # --- standard errors, predictions and probabilities against hand-computed values -------------------

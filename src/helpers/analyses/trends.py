@@ -15,10 +15,12 @@ Each number says which question it answers: `probability_of_reaching` and `Measu
 take an estimand, "level" (the true level at the deadline) or "observation" (a new noisy observation);
 for WLS and GLM fits the probability comes from the t distribution with the residual df.
 Observations are dated by when they were collected (`observation_dates`), not by the end of the year.
+The four questions of report 30 (`target_status`, `ex_ante_view`, `path_against_observed`,
+`when_reached`) return facts: counts, county codes, dates, probabilities and an outcome code when a
+model gives no answer; helpers.reports.trends_view words them in the reader's language.
 """
 from __future__ import annotations
 
-import html
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +35,7 @@ from ..errors import DataError
 from ..paths import RAW
 from ..record.record import load_registry, load_table
 
-def _esc(text: object) -> str:
-    """Escape a data string for Markdown that becomes HTML."""
-    return html.escape(str(text))
-
-
-MIN_POINTS = 3  # fewer observations than this: no trend is fitted, the report says why
+MIN_POINTS = 3  # fewer observations than this: fit_logit_trend and fit_binomial_trend refuse
 
 
 def decimal_year(dates: pd.Series) -> pd.Series:
@@ -215,73 +212,20 @@ def regions_against_target(indicator: str, threshold_pct: float, raw_dir: Path =
     obs = load_table("ext_regular_doctor_observations", raw_dir)
     sel = obs[(obs["indicator"] == indicator) & (obs["geography"] != "Riket")].copy()
     sel["met"] = sel["value"] >= threshold_pct
-    return sel[["geography", "period_end", "value", "met", "measure_type", "source"]].sort_values(
+    reg = load_registry(raw_dir)
+    sel["county_code"] = [reg.code(str(g), file="ext_regular_doctor_observations.csv", row=int(i) + 1,
+                                   column="geography") for i, g in zip(sel.index, sel["geography"])]
+    return sel[["county_code", "geography", "period_end", "value", "met", "measure_type", "source"]].sort_values(
         "value", ascending=False).reset_index(drop=True)
-
-
-@dataclass
-class TrendReport:
-    """Everything the trend notebook shows for one series and one target."""
-
-    fit: TrendFit | None
-    prediction: pd.DataFrame | None
-    coefficients: pd.DataFrame | None
-    probability: float | None
-    threshold: float | None
-    message: str
-
-
-def analyse_series(obs: pd.DataFrame, tgt: pd.Series, deadline_t: float, *, n_simulations: int = 20_000,
-                   seed: int = 1) -> TrendReport:
-    """Fit the series (when it has enough points), predict to the deadline, simulate the probability."""
-    threshold = float(tgt["value"]) / 100 if pd.notna(tgt["value"]) and tgt["unit"] == "percent" else None
-    if len(obs) < MIN_POINTS:
-        return TrendReport(None, None, None, None, threshold,
-                           f"**No trend is fitted:** {len(obs)} observation(s); at least {MIN_POINTS} are needed. "
-                           "The published values are shown as they are.")
-    fit = fit_logit_trend(obs["t"], obs["value"] / 100, np.where(obs["approximate"], 0.5, 1.0))
-    grid = np.linspace(obs["t"].min() - 0.5, max(deadline_t, obs["t"].max()) + 0.5, 60)
-    coef = pd.DataFrame({"term": ["intercept (logit, at mean year)", "slope (logit per year)"],
-                         "estimate": np.asarray(fit.result.params), "std_error": np.asarray(fit.result.bse)})  # type: ignore[attr-defined]
-    message = (f"Model: {fit.kind} on {fit.n} points, {int(fit.result.df_resid)} residual degree(s) of freedom. "  # type: ignore[attr-defined]
-               'Approximate published values ("about 30 %") have half weight.'
-               + (" **With this few points the intervals are wide and the trend is fragile.**" if fit.n < 6 else ""))
-    probability = (probability_of_reaching(fit, deadline_t, threshold, n=n_simulations, seed=seed)
-                   if threshold is not None else None)
-    return TrendReport(fit, fit.predict(grid), coef, probability, threshold, message)
-
-
-def regional_findings(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame, list[str]]:
-    """Return the regions' published values against the target and sentences that sum them up."""
-    threshold = float(tgt["value"]) if pd.notna(tgt["value"]) else np.inf
-    regional = regions_against_target(str(tgt["indicator"]), threshold, raw_dir)
-    lines = []
-    if len(regional):
-        lines.append(f"{int(regional['met'].sum())} of the {len(regional)} regions with a published value meet the target.")
-    else:
-        lines.append("No region-level values are published for this indicator.")
-    # a count of regions meeting a target is an observation of indicator 'regions_meeting:<target_id>'
-    national = observations(f"regions_meeting:{tgt.name}", raw_dir=raw_dir)
-    if len(national):
-        r = national.iloc[0]
-        lines.append(f"Nationally reported: **{int(r['value'])} of 21** regions reached {tgt['value']:g} % by "
-                     f"{r['period_end'].date()} ({_esc(r['source'])}).")
-    per_region = regional.groupby("geography").size() if len(regional) else pd.Series(dtype=int)
-    if (per_region >= 2).sum() >= 2:
-        lines.append("Regional series exist: `helpers.trends.fit_hierarchical` pools them.")
-    else:
-        lines.append("**No hierarchical model**: no region has more than one published value, so there are no "
-                     "regional trends to pool.")
-    return regional, lines
 
 
 # --- dates of the observations ------------------------------------------------------------------------
 
 def observation_dates(obs: pd.DataFrame) -> pd.DataFrame:
-    """Add `date` (fieldwork end, else the period end) and `t` (its decimal year) to observations."""
+    """Add `date` (fieldwork end, else the period end), `date_basis` (its code: collected, period_end) and `t`."""
     date = obs["fieldwork_end"].fillna(obs["period_end"]) if "fieldwork_end" in obs else obs["period_end"]
-    basis = np.where(obs["fieldwork_end"].notna(), "collected by", "period end") if "fieldwork_end" in obs \
-        else "period end"
+    basis = np.where(obs["fieldwork_end"].notna(), "collected", "period_end") if "fieldwork_end" in obs \
+        else "period_end"
     return obs.assign(date=pd.to_datetime(date), date_basis=basis, t=decimal_year(pd.to_datetime(date)))
 
 
@@ -356,17 +300,22 @@ class MeasurementFit:
                              "ci_high": hi, "pi_low": plo, "pi_high": phi})
 
     def parameters(self) -> pd.DataFrame:
-        """Return posterior means and standard deviations of the trend, the offsets and the noise scales."""
+        """Return posterior means and standard deviations (logit scale) of each term, as codes the reports word.
+
+        `term` is level (the reference source at the mean time), slope (the common slope per year),
+        offset (a source against the reference) or noise (a source's extra noise sd); `source` names
+        the source it belongs to (none for the slope).
+        """
         mean = self.weights @ self.means
         second = np.einsum("g,gkl->kl", self.weights, self.covs + np.einsum("gk,gl->gkl", self.means, self.means))
         sd = np.sqrt(np.diag(second) - mean ** 2)
-        names = ["level of the reference source at the mean time (logit)", "common slope (logit per year)"]
-        names += [f"offset of {s} vs {self.reference} (logit)" for s in self.sources[1:]]
-        rows = [{"parameter": n, "posterior_mean": mu, "posterior_sd": s} for n, mu, s in zip(names, mean, sd)]
+        terms = [("level", self.reference), ("slope", None)] + [("offset", s) for s in self.sources[1:]]
+        rows = [{"term": term, "source": src, "posterior_mean": mu, "posterior_sd": s}
+                for (term, src), mu, s in zip(terms, mean, sd)]
         for j, s in enumerate(self.sources):
             sig = self.sigma[:, j]
             sig_mean = float(self.weights @ sig)
-            rows.append({"parameter": f"extra noise of {s} (logit sd)", "posterior_mean": sig_mean,
+            rows.append({"term": "noise", "source": s, "posterior_mean": sig_mean,
                          "posterior_sd": float(np.sqrt(self.weights @ (sig - sig_mean) ** 2))})
         return pd.DataFrame(rows)
 
@@ -374,6 +323,10 @@ class MeasurementFit:
         """Return the posterior mean of the reference intercept (at t0) and of the common slope."""
         mean = self.weights @ self.means
         return float(mean[0]), float(mean[1])
+
+
+class NotSeparable(ValueError):
+    """The observations cannot tell the trend from the sources' offsets."""
 
 
 def fit_measurement_model(obs: pd.DataFrame, reference: str, *, source_column: str = "measure_type",
@@ -405,7 +358,7 @@ def fit_measurement_model(obs: pd.DataFrame, reference: str, *, source_column: s
     x = np.column_stack([np.ones_like(t), t - t0] + [(src == i).astype(float) for i in range(1, len(keep))])
     k = x.shape[1]
     if np.linalg.matrix_rank(x) < k:
-        raise ValueError(f"{len(d)} observations cannot separate a trend from {len(keep) - 1} source offset(s): "
+        raise NotSeparable(f"{len(d)} observations cannot separate a trend from {len(keep) - 1} source offset(s): "
                          "every source needs points at two or more times")
     # grid of noise scales: log-spaced, each source its own axis
     axis = np.geomspace(0.005, 4 * prior_scale, grid_points)
@@ -517,22 +470,32 @@ class RegionalFit:
     result: object
     data: pd.DataFrame
     t0: float
-    message: str
+    dropped: int                    # missing values of the KPI left out
+    warnings: list[str]             # what statsmodels warned while fitting, as it said it
+
+    @property
+    def periods(self) -> list[int]:
+        """The periods with values, in order."""
+        return sorted(int(p) for p in self.data["period"].unique())
 
     def summary(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Return the common change per year (logit and, at the mean level, percentage points) and the spreads."""
+        """Return the common change per year (logit and, at the mean level, percentage points) and the spreads.
+
+        `quantity` is a code: change_logit, change_points, sd_levels (the regions' levels, logit),
+        sd_noise (a region's year-to-year noise, logit); the spreads have no interval.
+        """
         r = self.result
         b, se = float(r.params["tc"]), float(r.bse["tc"])  # type: ignore[attr-defined]
         z = stats.norm.ppf(1 - alpha / 2)
         p = float(expit(r.params["Intercept"]))  # type: ignore[attr-defined]
         pp = p * (1 - p) * 100   # d share / d logit at the mean level, in points
         return pd.DataFrame([
-            {"quantity": "common change per year (logit)", "estimate": b, "low": b - z * se, "high": b + z * se},
-            {"quantity": "common change per year (percentage points, at the mean level)", "estimate": b * pp,
+            {"quantity": "change_logit", "estimate": b, "low": b - z * se, "high": b + z * se},
+            {"quantity": "change_points", "estimate": b * pp,
              "low": (b - z * se) * pp, "high": (b + z * se) * pp},
-            {"quantity": "sd of the regions' levels (logit)", "estimate": float(np.sqrt(r.cov_re.iloc[0, 0])),  # type: ignore[attr-defined]
+            {"quantity": "sd_levels", "estimate": float(np.sqrt(r.cov_re.iloc[0, 0])),  # type: ignore[attr-defined]
              "low": np.nan, "high": np.nan},
-            {"quantity": "sd of a region's year-to-year noise (logit)", "estimate": float(np.sqrt(r.scale)),  # type: ignore[attr-defined]
+            {"quantity": "sd_noise", "estimate": float(np.sqrt(r.scale)),  # type: ignore[attr-defined]
              "low": np.nan, "high": np.nan}])
 
     def regions(self) -> pd.DataFrame:
@@ -563,33 +526,39 @@ def fit_regional_model(frame: pd.DataFrame, kpi: str) -> RegionalFit:
         warnings.simplefilter("always")
         res = sm.MixedLM.from_formula("y ~ tc", groups="county_code", data=d).fit(reml=True)
     dropped = int(((f["kpi"] == kpi) & f["value"].isna()).sum())
-    msg = (f"{kpi}: {len(d)} values in {d['county_code'].nunique()} regions, periods "
-           f"{', '.join(map(str, sorted(d['period'].unique())))}" + (f"; {dropped} missing value(s) left out" if dropped else "")
-           + "".join(f"; statsmodels warned: {w.message}" for w in caught if issubclass(w.category, Warning)))
-    return RegionalFit(kpi, res, d, t0, msg)
+    return RegionalFit(kpi, res, d, t0, dropped, [str(w.message) for w in caught])
 
 
 # --- the four questions per target: status, ex-ante view, required path, time to reach ----------------
 
-def target_status(tgt: pd.Series, raw_dir: Path = RAW) -> tuple[pd.DataFrame, list[str]]:
+@dataclass
+class TargetStatus:
+    """(a): the target's own measure at the deadline, as facts (helpers.reports.trends_view words them)."""
+
+    threshold_pct: float | None     # the target in percent (None: not quantified)
+    regional: pd.DataFrame          # published region values: county_code, geography, period_end, value, met, …
+    absent: dict[str, str]          # county code → name of the regions without a published value, in county order
+    reported: pd.Series | None      # the national count of regions meeting the target: value, period_end, source
+    national: pd.DataFrame          # national values on the target's own measure, dated (observation_dates)
+
+
+def target_status(tgt: pd.Series, raw_dir: Path = RAW) -> TargetStatus:
     """Return (a): the target's own measure at the deadline: regions that met it, reported, not published."""
-    regional, lines = regional_findings(tgt, raw_dir)
-    lines = [l for l in lines if "hierarchical" not in l]
-    reg = load_registry(raw_dir)
-    if len(regional):
-        published = {reg.code(str(g)) for g in regional["geography"]}
-        absent = [reg.name(c) for c in reg.codes if c not in published]
-        lines.append(f"Not published per region in the sources at hand: {len(absent)} of 21 ({_esc(', '.join(absent))}).")
-    obs = observation_dates(load_table("ext_regular_doctor_observations", raw_dir))
-    national = obs[(obs["indicator"] == tgt["indicator"]) & (obs["geography"] == "Riket")]
     threshold = float(tgt["value"]) if pd.notna(tgt["value"]) else None
-    for _, r in national.iterrows():
-        verdict = "" if threshold is None else (" — at or above" if r["value"] >= threshold else " — below") + \
-            f" {threshold:g} %"
-        lines.append(f"National value on this measure: **{'about ' if r['approximate'] else ''}{r['value']:g} %** "
-                     f"({_esc(r['population'])}; {r['date_basis']} {r['date'].date()}; {_esc(r['source'])}){verdict}. "
-                     "No region-level values are published for it." if not len(regional) else "")
-    return regional, [l for l in lines if l]
+    regional = regions_against_target(str(tgt["indicator"]), np.inf if threshold is None else threshold, raw_dir)
+    reg = load_registry(raw_dir)
+    published = set(regional["county_code"])
+    absent = {c: reg.name(c) for c in reg.codes if c not in published}
+    # a count of regions meeting a target is an observation of indicator 'regions_meeting:<target_id>'
+    counts = observations(f"regions_meeting:{tgt.name}", raw_dir=raw_dir)
+    obs = observation_dates(load_table("ext_regular_doctor_observations", raw_dir))
+    national = obs[(obs["indicator"] == tgt["indicator"]) & (obs["geography"] == "Riket")].reset_index(drop=True)
+    return TargetStatus(threshold, regional, absent, counts.iloc[0] if len(counts) else None, national)
+
+
+# why a model gives no answer: too_few (fewer than two values of the reference source), not_separable
+# (the values cannot tell the trend from the sources' offsets), not_quantified (the target has no number)
+OUTCOMES = ("estimated", "too_few", "not_separable", "not_quantified")
 
 
 @dataclass
@@ -600,7 +569,18 @@ class ExAnte:
     fit: MeasurementFit | None
     p_level: float | None
     p_observation: float | None
-    message: str
+    outcome: str                    # one of OUTCOMES
+    n_reference: int                # values of the reference source collected by the deadline
+
+
+def _fit_or_outcome(obs: pd.DataFrame, reference: str, source_column: str) -> tuple[MeasurementFit | None, str, int]:
+    n_ref = int((obs[source_column] == reference).sum())
+    if n_ref < 2:
+        return None, "too_few", n_ref
+    try:
+        return fit_measurement_model(obs, reference, source_column=source_column), "estimated", n_ref
+    except NotSeparable:
+        return None, "not_separable", n_ref
 
 
 def ex_ante_view(obs: pd.DataFrame, reference: str, deadline: pd.Timestamp, threshold: float | None, *,
@@ -608,85 +588,83 @@ def ex_ante_view(obs: pd.DataFrame, reference: str, deadline: pd.Timestamp, thre
     """Fit the measurement model to the observations collected by the deadline; return both probabilities."""
     used = observation_dates(collected_before(obs, deadline))
     d_t = float(decimal_year(pd.Series([pd.Timestamp(deadline)])).iloc[0])
-    n_ref = int((used[source_column] == reference).sum())
-    if n_ref < 2:
-        return ExAnte(used, None, None, None,
-                      f"**Not estimable ex ante:** {n_ref} observation(s) of `{reference}` were collected by "
-                      f"{pd.Timestamp(deadline).date()}; a trend needs two or more.")
-    try:
-        fit = fit_measurement_model(used, reference, source_column=source_column)
-    except ValueError as exc:
-        return ExAnte(used, None, None, None, f"**Not estimable ex ante:** {exc}.")
+    fit, outcome, n_ref = _fit_or_outcome(used, reference, source_column)
+    if fit is None:
+        return ExAnte(used, None, None, None, outcome, n_ref)
     if threshold is None:
-        return ExAnte(used, fit, None, None, "The target is not quantified: no probability.")
-    p_level = fit.probability(d_t, threshold, "level")
-    p_obs = fit.probability(d_t, threshold, "observation")
-    msg = (f"Fitted on {fit.n} observations collected by {pd.Timestamp(deadline).date()} "
-           f"(sources: {_esc(', '.join(fit.sources))}" + (f"; left out, seen once: {_esc(', '.join(fit.left_out))}" if fit.left_out else "")
-           + f"). P(true level of `{reference}` ≥ {threshold * 100:g} % at the deadline) = **{p_level:.1%}**; "
-           f"P(a new `{reference}` observation at the deadline ≥ {threshold * 100:g} %) = **{p_obs:.1%}**.")
-    return ExAnte(used, fit, p_level, p_obs, msg)
+        return ExAnte(used, fit, None, None, "not_quantified", n_ref)
+    return ExAnte(used, fit, fit.probability(d_t, threshold, "level"), fit.probability(d_t, threshold, "observation"),
+                  "estimated", n_ref)
+
+
+@dataclass
+class RequiredPath:
+    """(c): the straight path the target required, from the last value before the agreement's year."""
+
+    baseline_value: float           # percent
+    baseline_date: pd.Timestamp
+    baseline_basis: str             # collected, period_end
+    baseline_before: pd.Timestamp
+    target_pct: float
+    deadline: pd.Timestamp
+    points_per_year: float
 
 
 def path_against_observed(obs: pd.DataFrame, baseline_before: pd.Timestamp, deadline: pd.Timestamp,
-                          threshold: float) -> tuple[pd.DataFrame, str]:
-    """Return (c): the straight path from the last value before `baseline_before` to the target, vs observed."""
+                          threshold: float) -> tuple[pd.DataFrame, RequiredPath | None]:
+    """Return (c): the straight path from the last value before `baseline_before` to the target, vs observed.
+
+    No value before `baseline_before`: an empty table and None (the path has no starting point).
+    """
     o = observation_dates(obs).sort_values("date")
     base = o[o["date"] < pd.Timestamp(baseline_before)]
     if base.empty:
-        return pd.DataFrame(), (f"No value was collected before {pd.Timestamp(baseline_before).date()}: "
-                                "the path the target required has no starting point.")
+        return pd.DataFrame(), None
     b = base.iloc[-1]
     d_t = float(decimal_year(pd.Series([pd.Timestamp(deadline)])).iloc[0])
     later = o[o["date"] >= b["date"]]
     req = required_path(b["t"], b["value"] / 100, d_t, threshold, later["t"].to_numpy()) * 100
     req = np.where(later["t"].to_numpy() > d_t, threshold * 100, req)   # after the deadline the target holds
-    table = pd.DataFrame({"date": later["date"].dt.strftime("%Y-%m-%d").to_numpy(), "date_basis": later["date_basis"].to_numpy(),
+    table = pd.DataFrame({"date": later["date"].to_numpy(), "date_basis": later["date_basis"].to_numpy(),
                           "observed_pct": later["value"].to_numpy(dtype=float), "required_pct": req,
                           "gap_points": later["value"].to_numpy(dtype=float) - req})
-    msg = (f"Baseline: {b['value']:g} % collected by {b['date'].date()} (the last value before "
-           f"{pd.Timestamp(baseline_before).date()}); the target required a straight rise to {threshold * 100:g} % "
-           f"by {pd.Timestamp(deadline).date()}, {(threshold * 100 - b['value']) / (d_t - b['t']):.1f} points a year.")
-    return table, msg
+    path = RequiredPath(float(b["value"]), pd.Timestamp(b["date"]), str(b["date_basis"]), pd.Timestamp(baseline_before),
+                        threshold * 100, pd.Timestamp(deadline), (threshold * 100 - b["value"]) / (d_t - b["t"]))
+    return table, path
 
 
 @dataclass
 class Reaching:
-    """(d): the trend fitted to every observation and when it reaches the target."""
+    """(d): the trend fitted to every observation and when it reaches the target.
+
+    `outcome` is one of OUTCOMES; when estimated, `when` is the decimal year the mean trend reaches
+    the target (the last observation's time when it is already there; None: not by the horizon).
+    """
 
     fit: MeasurementFit | None
     prediction: pd.DataFrame | None
     when: float | None
-    message: str
+    outcome: str
+    n_reference: int
+    slope: float | None = None      # posterior mean of the common slope, logit per year
+    slope_sd: float | None = None
+    already: bool = False           # at or above the target at the last observation
+    horizon: float | None = None
 
 
 def when_reached(obs: pd.DataFrame, reference: str, threshold: float | None, *, horizon: float,
                  source_column: str = "measure_type", seed: int = 1) -> Reaching:
     """Fit the measurement model to all observations; return when its mean trend reaches the threshold."""
     o = observation_dates(obs)
-    n_ref = int((o[source_column] == reference).sum())
-    if n_ref < 2:
-        return Reaching(None, None, None, f"**No trend is fitted:** {n_ref} observation(s) of `{reference}`; "
-                        "a trend needs two or more.")
-    try:
-        fit = fit_measurement_model(o, reference, source_column=source_column)
-    except ValueError as exc:
-        return Reaching(None, None, None, f"**No trend is fitted:** {exc}.")
+    fit, outcome, n_ref = _fit_or_outcome(o, reference, source_column)
+    if fit is None:
+        return Reaching(None, None, None, outcome, n_ref)
     grid = np.linspace(o["t"].min() - 0.5, horizon, 80)
     pred = fit.predict(grid, seed=seed)
     if threshold is None:
-        return Reaching(fit, pred, None, "The target is not quantified.")
+        return Reaching(fit, pred, None, "not_quantified", n_ref)
     a, b = fit.mean_trend()
     start = float(o["t"].max())
     when = time_reaching(a, b, fit.t0, threshold, start=start, horizon=horizon)
     slope_sd = float(fit.parameters().iloc[1]["posterior_sd"])
-    if when is None:
-        msg = (f"At the fitted trend (common slope {b:+.3f} ± {slope_sd:.3f} logit a year) the level of `{reference}` "
-               f"does not reach {threshold * 100:g} % by {int(horizon)}.")
-    elif when == start:
-        msg = (f"At the fitted trend the level of `{reference}` is already at or above {threshold * 100:g} % at the "
-               "last observation.")
-    else:
-        msg = (f"At the fitted trend (common slope {b:+.3f} ± {slope_sd:.3f} logit a year) the level of `{reference}` "
-               f"reaches {threshold * 100:g} % around **{when:.1f}** (decimal year).")
-    return Reaching(fit, pred, when, msg)
+    return Reaching(fit, pred, when, "estimated", n_ref, b, slope_sd, when == start, horizon)

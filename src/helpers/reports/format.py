@@ -72,6 +72,13 @@ def date(value: Any, language: str = "sv") -> str:
     return format_date(pd.Timestamp(value).date(), format="long", locale=LOCALES[language])
 
 
+def decimal_year(value: float, language: str = "sv") -> str:
+    """Format a time in decimal years with one decimal and no thousands separator: 2027,4 (sv), 2027.4 (en)."""
+    from babel.numbers import get_decimal_symbol
+
+    return f"{float(value):.1f}".replace(".", get_decimal_symbol(LOCALES[language]))
+
+
 def whole(values: pd.Series) -> bool:
     """Return whether every non-missing value of a numeric column is a whole number."""
     v = pd.to_numeric(values, errors="coerce").dropna().astype(float)

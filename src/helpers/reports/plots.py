@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from .format import kr
+from .format import decimal_year, kr
 
 KRONOR = FuncFormatter(lambda v, _: kr(v))
 # seaborn's white-grid look from matplotlib's own copy of it: importing seaborn (and scipy.stats with it)
@@ -241,24 +241,6 @@ def _nb31(language: str | None):  # -> Catalogue | None
     return catalogue(language)
 
 
-def target_chart(table: pd.DataFrame, index: str, title: str) -> plt.Figure:
-    """Per region: baseline, current value and the +20 % target of a continuity index."""
-    d = table.sort_values(f"{index}_current")
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(d) + 1.5))
-    y = range(len(d))
-    ax.scatter(d[f"{index}_baseline"], y, color="grey", label="baseline", zorder=3)
-    ax.scatter(d[f"{index}_current"], y, color="#4C72B0", label="current", zorder=3)
-    ax.scatter(d["target"], y, marker="|", s=200, color="#C44E52", label="target (+20 %)", zorder=3)
-    for i, (_, r) in enumerate(d.iterrows()):
-        ax.plot([r[f"{index}_baseline"], r[f"{index}_current"]], [i, i], color="#4C72B0", lw=1)
-    ax.set_yticks(list(y), d.iloc[:, 0])
-    ax.set_xlabel(f"mean {index.upper()} over eligible patients (0–1)")
-    ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
-
-
 def change_interval_chart(table: pd.DataFrame, by: str, increase_pct: float, title: str,
                           language: str | None = None) -> plt.Figure:
     """Per group: the change from baseline (percent) with its bootstrap interval, and the required increase.
@@ -287,69 +269,75 @@ def change_interval_chart(table: pd.DataFrame, by: str, increase_pct: float, tit
     return fig
 
 
-def trend_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: float | None, deadline_t: float | None,
-                path: pd.DataFrame | None, title: str) -> plt.Figure:
-    """Observed shares, fitted trend with confidence and prediction bands, the target and the required path."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    if pred is not None:
-        ax.fill_between(pred["t"], pred["pi_low"] * 100, pred["pi_high"] * 100, color="#4C72B0", alpha=0.12,
-                        label="95 % prediction interval")
-        ax.fill_between(pred["t"], pred["ci_low"] * 100, pred["ci_high"] * 100, color="#4C72B0", alpha=0.25,
-                        label="95 % confidence interval")
-        ax.plot(pred["t"], pred["mean"] * 100, color="#4C72B0", label="fitted trend")
-    for approx, grp in obs.groupby("approximate"):
-        ax.scatter(grp["t"], grp["value"], color="black", marker="o" if not approx else "s",
-                   facecolors="black" if not approx else "none", zorder=4,
-                   label="published (approximate)" if approx else "published")
-    if path is not None:
-        ax.plot(path["t"], path["share"] * 100, color="#DD8452", ls="--", label="path the target requires")
-    if target_pct is not None:
-        ax.axhline(target_pct, color="#C44E52", lw=1)
-        if deadline_t is not None:
-            ax.scatter([deadline_t], [target_pct], color="#C44E52", marker="*", s=150, zorder=5, label="target")
-    ax.set_ylabel("percent")
-    ax.set_xlabel("time in decimal years (2021.0 = the end of 2020)")
-    ax.set_ylim(0, 100)
-    ax.legend(fontsize=8, loc="upper right")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+def _nb30(language: str | None, key: str, default: str, **values: object) -> str:
+    """Return a text of report 30's figures from the catalogue (section nb30), or the English `default`."""
+    if not language:
+        return default.format(**values) if values else default
+    from .i18n import catalogue
+
+    return catalogue(language).t(f"nb30.{key}", **values)
+
+
+def _locale_ticks(ax: plt.Axes, language: str | None, *, x: bool = True, y: bool = True) -> None:
+    """Write the tick labels in the report's locale (decimal comma and minus sign in Swedish)."""
+    if not language:
+        return
+    f = FuncFormatter(lambda v, _: kr(v, 0 if float(v).is_integer() else 1, language))
+    if x:
+        ax.xaxis.set_major_formatter(f)
+    if y:
+        ax.yaxis.set_major_formatter(f)
 
 
 def measurement_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: float | None,
                       deadline_t: float | None, path: pd.DataFrame | None, title: str, *,
-                      source_column: str = "measure_type", cutoff_t: float | None = None) -> plt.Figure:
-    """Observations of every source by collection date, the reference source's trend and bands, the target."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+                      source_column: str = "measure_type", cutoff_t: float | None = None,
+                      language: str | None = None, source_names: dict[str, str] | None = None,
+                      reference_name: str = "reference source", target_label: str = "target") -> plt.Figure:
+    """Observations of every source by collection date, the reference source's trend and bands, the target.
+
+    With `language`, every label comes from the catalogue (section nb30); `source_names` words the
+    sources in the legend, `target_label` says what the star is (the target and its deadline in words).
+    """
+    names = source_names or {}
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     if pred is not None:
         ax.fill_between(pred["t"], pred["pi_low"] * 100, pred["pi_high"] * 100, color="#4C72B0", alpha=0.12,
-                        label="95 % interval, a new observation")
+                        label=_nb30(language, "fig_new_obs", "95 % interval, a new observation"))
         ax.fill_between(pred["t"], pred["ci_low"] * 100, pred["ci_high"] * 100, color="#4C72B0", alpha=0.25,
-                        label="95 % interval, the true level")
-        ax.plot(pred["t"], pred["mean"] * 100, color="#4C72B0", label="fitted level (reference source)")
+                        label=_nb30(language, "fig_level", "95 % interval, the true level"))
+        ax.plot(pred["t"], pred["mean"] * 100, color="#4C72B0",
+                label=_nb30(language, "fig_fitted", "fitted level ({instrument})", instrument=reference_name))
     for (src, approx), grp in obs.groupby([source_column, "approximate"]):
         marker = {0: "o", 1: "s", 2: "^", 3: "D"}[sorted(obs[source_column].unique()).index(src) % 4]
         ax.scatter(grp["t"], grp["value"], color="black", marker=marker, facecolors="none" if approx else "black",
-                   zorder=4, label=f"{src}" + (" (approximate)" if approx else ""))
+                   zorder=4, label=names.get(src, str(src)) + (_nb30(language, "fig_approx", " (approximate)") if approx else ""))
     if path is not None:
-        ax.plot(path["t"], path["share"] * 100, color="#DD8452", ls="--", label="path the target required")
+        ax.plot(path["t"], path["share"] * 100, color="#DD8452", ls="--",
+                label=_nb30(language, "fig_path", "path the target required"))
     if target_pct is not None:
         ax.axhline(target_pct, color="#C44E52", lw=1)
         if deadline_t is not None:
-            ax.scatter([deadline_t], [target_pct], color="#C44E52", marker="*", s=150, zorder=5, label="target")
+            ax.scatter([deadline_t], [target_pct], color="#C44E52", marker="*", s=150, zorder=5, label=target_label)
     if cutoff_t is not None:
-        ax.axvline(cutoff_t, color="grey", ls=":", lw=1, label="deadline (data to the left: ex ante)")
-    ax.set_ylabel("percent")
-    ax.set_xlabel("date collected, decimal years (2022.5 = 1 July 2022)")
+        ax.axvline(cutoff_t, color="grey", ls=":", lw=1,
+                   label=_nb30(language, "fig_cutoff", "deadline (data to the left: ex ante)"))
+    ax.set_ylabel(_nb30(language, "fig_percent_axis", "percent"))
+    ax.set_xlabel(_nb30(language, "fig_time_axis", "date collected, decimal years (2022.5 = 1 July 2022)"))
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=7, loc="upper right")
+    _locale_ticks(ax, language, x=False)
+    if language:  # a year is a name: no thousands separator ("2022", not "2 022"); a half year with the locale's comma
+        ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda v, _: f"{v:.0f}" if float(v).is_integer() else decimal_year(v, language)))
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the plot: no band hidden
     ax.set_title(title)
     fig.tight_layout()
     return fig
 
 
-def regional_change_chart(wide: pd.DataFrame, first: str, last: str, title: str) -> plt.Figure:
-    """One line per region from its first to its last period value, sorted by the last value."""
+def regional_change_chart(wide: pd.DataFrame, first: str, last: str, title: str,
+                          language: str | None = None) -> plt.Figure:
+    """One line per region from its first to its last period value, sorted by the last value (the title says so)."""
     d = wide.dropna(subset=[first, last]).sort_values(last)
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(d) + 1.5))
     y = range(len(d))
@@ -357,11 +345,13 @@ def regional_change_chart(wide: pd.DataFrame, first: str, last: str, title: str)
     ax.scatter(d[first], list(y), color="#999999", label=first, zorder=3)
     ax.scatter(d[last], list(y), color="#4C72B0", label=last, zorder=3)
     if "pooled_latest" in d:
-        ax.scatter(d["pooled_latest"], list(y), color="#C44E52", marker="|", s=120, label=f"{last}, pooled", zorder=4)
+        ax.scatter(d["pooled_latest"], list(y), color="#C44E52", marker="|", s=120,
+                   label=_nb30(language, "fig_pooled", "{last}, pooled", last=last), zorder=4)
     ax.set_yticks(list(y))
     ax.set_yticklabels(d["region"])
-    ax.set_xlabel("percent of respondents")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel(_nb30(language, "fig_respondents_axis", "percent of respondents"))
+    _locale_ticks(ax, language, y=False)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the plot: no region's line hidden
     ax.set_title(title)
     fig.tight_layout()
     return fig
