@@ -162,8 +162,19 @@ def test_a_custom_run_gets_an_ascii_name_and_its_own_index_section_until_pruned(
     assert "Your own runs" in index and pages[0] in index
     # a wrong type is refused like a plan run's, before any kernel starts
     assert main(["run", "01_ok", "-p", "x", "seven", "--plan", plan, "--no-progress"]) == 2
+    # a plan run renamed (its parameter set left the plan) is pruned too, with its files
+    manifest = json.loads((site / "reports" / "manifest.json").read_text())
+    manifest["runs"]["01_ok--old-000000"] = {"custom": False, "html": "01_ok/01_ok--old-000000.html",
+                                             "ipynb": "01_ok/01_ok--old-000000.ipynb"}
+    (site / "reports" / "manifest.json").write_text(json.dumps(manifest))
+    for suffix in ("html", "ipynb"):
+        (site / "reports" / "01_ok" / f"01_ok--old-000000.{suffix}").write_text("old")
     assert main(["run", "--prune", "--plan", plan, "--no-progress"]) == 0
     assert "Your own runs" not in (site / "reports" / "index.en.html").read_text()
+    left = sorted(p.name.split("-")[2] + p.suffix for p in (site / "reports" / "01_ok").iterdir())
+    assert left == ["2.html", "2.ipynb", "3.html", "3.ipynb"], left   # the plan's two runs (x: 2, 3), nothing else
+    runs = json.loads((site / "reports" / "manifest.json").read_text())["runs"]
+    assert not [k for k in runs if "old" in k or "--7-" in k]
 
 
 def test_a_custom_run_with_an_unknown_year_or_region_is_refused_before_any_kernel(capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,3 +194,17 @@ def test_region_spellings_resolve() -> None:
         assert record.region(spelling) == "Västra Götaland"
     with pytest.raises(Exception, match="closest known names: Västra Götaland"):
         record.region("Västra Götlnd")
+
+
+def test_run_ids_keep_the_language_when_the_values_are_cut() -> None:
+    import re
+
+    from helpers.batch.plan import make_run_id
+
+    # 'share-with-regular-doctor-pc-survey-panel' is 41 characters: cut to 40, then the language
+    rid = make_run_id("30_x.ipynb", {"indicator": "share_with_regular_doctor_pc", "measure_type": "survey_panel",
+                                     "language": "sv"})
+    assert re.fullmatch(r"30_x--share-with-regular-doctor-pc-survey-pane-sv-[0-9a-f]{6}", rid)
+    # short values: the same id as before the language was moved to the end
+    assert re.fullmatch(r"00_y--2019-en-[0-9a-f]{6}", make_run_id("00_y.ipynb", {"year": 2019, "language": "en"}))
+    assert make_run_id("00_y.ipynb", {"language": "sv", "year": 2019}) == make_run_id("00_y.ipynb", {"year": 2019, "language": "sv"})

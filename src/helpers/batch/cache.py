@@ -107,6 +107,25 @@ def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def remove_outputs(entry: dict[str, Any], reports: Path) -> list[Path]:
+    """Remove the report and notebook files a manifest entry names (its last failure's too); return them.
+
+    Only files inside `reports` are touched: a manifest naming a path outside it is ignored.
+    """
+    gone = []
+    root = reports.resolve()
+    for e in (entry, entry.get("last_failure") or {}):
+        for key in ("html", "ipynb"):
+            rel = e.get(key)
+            if not rel:
+                continue
+            path = (reports / rel).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                path.unlink()
+                gone.append(path)
+    return gone
+
+
 STALE_PATTERNS = (".*.running.ipynb", ".*.tmp")
 
 

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--kernel", default="gonv", help="Jupyter kernel name")
     run.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
     run.add_argument("--only", default=None, help="run only the runs whose id contains this text (and what they need)")
-    run.add_argument("--prune", action="store_true", help="drop earlier custom runs from the index")
+    run.add_argument("--prune", action="store_true", help="drop your own runs, and runs no longer in the plan, from the index and reports/ (their files too)")
     run.add_argument("--needs-of-defaults", action="store_true",
                      help="run only what the committed notebooks need when run with their defaults (before nbval)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")

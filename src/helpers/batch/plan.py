@@ -34,11 +34,17 @@ def slug(text: str) -> str:
 
 
 def make_run_id(notebook: str, parameters: dict[str, Any]) -> str:
-    """Return a short, ASCII, stable run id: the notebook, the parameter values, a hash of the parameters."""
+    """Return a short, ASCII, stable run id: the notebook, the parameter values, a hash of the parameters.
+
+    The values are cut to 40 characters, but the language always ends them: twins whose other
+    values are long stay told apart by their names ('…-survey-pane-sv-04fb53').
+    """
     stem = Path(notebook).stem
     if not parameters:
         return stem
-    values = slug("-".join(str(v) for v in parameters.values()))[:40].strip("-")
+    values = slug("-".join(str(v) for k, v in parameters.items() if k != "language"))[:40].strip("-")
+    if "language" in parameters:
+        values = f"{values}-{slug(parameters['language'])}".strip("-")
     digest = hashlib.sha1(json.dumps(parameters, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:6]
     return f"{stem}--{values}-{digest}" if values else f"{stem}--{digest}"
 

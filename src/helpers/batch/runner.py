@@ -21,7 +21,8 @@ from typing import Any
 from ..errors import OutputError, PlanError
 from .. import paths
 from ..paths import relative
-from .cache import Digests, Manifest, code_fingerprint, release_inherited_locks, reports_lock, stale_reads, static_key
+from .cache import (Digests, Manifest, code_fingerprint, release_inherited_locks, remove_outputs, reports_lock,
+                    stale_reads, static_key)
 from .execute import KERNEL, Result, execute_run
 from .plan import Run, check_graph, declared_parameters, load_plan, upstream, with_upstream
 from .site import write_index
@@ -159,9 +160,12 @@ def run_plan(plan: Path, *, force: bool = False, workers: int | None = None, ker
         plan_runs = load_plan(plan, manifest.notebooks)
         pruned: set[str] = set()
         if prune:
-            pruned = {k for k, e in manifest.runs.items() if e.get("custom")}
-            for rid in pruned:
-                del manifest.runs[rid]
+            # your own runs, and runs that have left the plan (a parameter set removed or renamed):
+            # their manifest entries go, and with them their report and notebook files
+            in_plan = {r.run_id for r in plan_runs} | {r.run_id for r in custom or []}
+            pruned = {k for k, e in manifest.runs.items() if e.get("custom") or k not in in_plan}
+            for rid in sorted(pruned):
+                remove_outputs(manifest.runs.pop(rid), paths.REPORTS)
         runs = plan_runs + (custom or [])
         check_graph(runs)
         if custom and not only:
