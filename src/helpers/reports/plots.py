@@ -300,7 +300,7 @@ def measurement_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: 
     sources in the legend, `target_label` says what the star is (the target and its deadline in words).
     """
     names = source_names or {}
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig, ax = plt.subplots(figsize=(9, 5.5))
     if pred is not None:
         ax.fill_between(pred["t"], pred["pi_low"] * 100, pred["pi_high"] * 100, color="#4C72B0", alpha=0.12,
                         label=_nb30(language, "fig_new_obs", "95 % interval, a new observation"))
@@ -329,7 +329,7 @@ def measurement_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: 
     if language:  # a year is a name: no thousands separator ("2022", not "2 022"); a half year with the locale's comma
         ax.xaxis.set_major_formatter(FuncFormatter(
             lambda v, _: f"{v:.0f}" if float(v).is_integer() else decimal_year(v, language)))
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the plot: no band hidden
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)  # below the plot: no band hidden
     ax.set_title(title)
     fig.tight_layout()
     return fig
