@@ -128,8 +128,10 @@ saved = write_derived(dist, f'distribution_{year}', params={'year': year}, estim
               description=f'Per-region amounts, key population, per-capita amounts and shares, {year}' + (' (ESTIMATE)' if estimated else ''))
 
 # %%
+# a year that prints no per-region table has no verdicts to count: its headline says 0 cells and nothing more
 headline({cat.t('nb10.h_cells', year=year): len(cells),
-          **{cat.t('nb10.h_verdict', year=year, verdict=cat.value('verdicts', v)): int(n) for v, n in zip(counts['verdict'], counts['cells'])},
+          **{cat.t('nb10.h_verdict', year=year, verdict=cat.value('verdicts', v)): int(n)
+             for v, n in zip(counts['verdict'], counts['cells']) if len(cells)},
           cat.t('nb10.h_estimate', year=year): estimated}, language=language)
 
 # %%
