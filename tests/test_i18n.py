@@ -78,3 +78,8 @@ def test_a_new_printed_column_reads_as_words() -> None:
     assert catalogue("en").header("omstallning_sek", words=True) == "Omstallning (SEK)"
     assert catalogue("sv").header("nya_platser_n", words=True) == "Nya platser (antal)"
     assert catalogue("sv").header("nara_vard_sek", words=True) == "Nära vård (kr)"   # the catalogue's own wording first
+
+
+def test_a_decimal_year_has_no_thousands_separator() -> None:
+    # "2 027,4" would read as two thousand and twenty-seven; a year is a name with one decimal here
+    assert fmt.year_text(2027.44, "sv") == "2027,4" and fmt.year_text(2027.44, "en") == "2027.4"

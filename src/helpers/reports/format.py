@@ -72,7 +72,7 @@ def date(value: Any, language: str = "sv") -> str:
     return format_date(pd.Timestamp(value).date(), format="long", locale=LOCALES[language])
 
 
-def decimal_year(value: float, language: str = "sv") -> str:
+def year_text(value: float, language: str = "sv") -> str:
     """Format a time in decimal years with one decimal and no thousands separator: 2027,4 (sv), 2027.4 (en)."""
     from babel.numbers import get_decimal_symbol
 

@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from .format import decimal_year, kr
+from .format import kr, year_text
 
 KRONOR = FuncFormatter(lambda v, _: kr(v))
 # seaborn's white-grid look from matplotlib's own copy of it: importing seaborn (and scipy.stats with it)
@@ -328,7 +328,7 @@ def measurement_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: 
     _locale_ticks(ax, language, x=False)
     if language:  # a year is a name: no thousands separator ("2022", not "2 022"); a half year with the locale's comma
         ax.xaxis.set_major_formatter(FuncFormatter(
-            lambda v, _: f"{v:.0f}" if float(v).is_integer() else decimal_year(v, language)))
+            lambda v, _: f"{v:.0f}" if float(v).is_integer() else year_text(v, language)))
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)  # below the plot: no band hidden
     ax.set_title(title)
     fig.tight_layout()

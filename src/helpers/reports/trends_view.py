@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .format import date, decimal_year, num, pct
+from .format import date, num, pct, year_text
 from .i18n import catalogue
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -173,7 +173,7 @@ def reaching_text(reach: "Reaching", reference: str, threshold: float | None, la
         return cat.t("nb30.reach_already", **values)
     if reach.when is None:
         return cat.t("nb30.reach_not_within", horizon=int(reach.horizon or 0), **values)
-    return cat.t("nb30.reach_when", when=decimal_year(reach.when, language), **values)
+    return cat.t("nb30.reach_when", when=year_text(reach.when, language), **values)
 
 
 def regional_source(frame: pd.DataFrame, language: str) -> str:
@@ -213,7 +213,3 @@ def regional_summary_view(fit: "RegionalFit", language: str) -> pd.DataFrame:
     s = fit.summary()
     return s.assign(quantity=[cat.t(f"nb30.quantities.{q}") for q in s["quantity"]])
 
-
-def regions_in_order(wide: pd.DataFrame) -> pd.DataFrame:
-    """Return the regions' observed and pooled values in county-code order, the pooled column last."""
-    return wide.sort_values("county_code").reset_index(drop=True)
