@@ -91,3 +91,19 @@ def test_2021_to_2024_compares_the_municipalities_and_says_the_regions_are_not_p
     assert int(m["base_sek"].sum()) == 1_000_000_000 and int(m["target_sek"].sum()) == 750_000_000
     # 2024 states no key: the key-share effect cannot be separated from the rule effect
     assert not m["key_effect_separable"].any() and (m["effect_key_share_sek"] == 0).all()
+
+
+def test_conclusion_measures_the_effects_instead_of_asserting_them() -> None:
+    import pandas as pd
+
+    from helpers.reports.views import conclusion_text
+
+    # municipalities: the pot shrank (−30, −10) while rules moved +40, −10: |pot| 40, |key| 10, |rule| 50 of |all| 100
+    dec = pd.DataFrame({"group": ["municipalities", "municipalities"],
+                        "effect_pot_growth_sek": [-30, -10], "effect_key_share_sek": [5, -5],
+                        "effect_rule_sek": [40, -10], "effect_new_recipient_sek": [0, 0]})
+    text = conclusion_text(dec, "sv")
+    assert ("**Kommunerna:** av summan av alla regioners effekter (belopp utan tecken) står potternas förändring för "
+            "40\u00a0%, ändrade nyckelandelar för 10\u00a0%, ändrade regler för 50\u00a0% och nya mottagargrupper för "
+            "0\u00a0%.") in text
+    assert "Nästan hela" not in text and "2021" not in text

@@ -135,4 +135,4 @@ headline(views.comparison_headline(dec, base_year, target_year, language) | {cat
 
 # %%
 # What to conclude
-display(Markdown(cat.t('nb20.conclusion')))
+display(Markdown(views.conclusion_text(dec, language)))

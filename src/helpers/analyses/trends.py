@@ -659,7 +659,8 @@ def when_reached(obs: pd.DataFrame, reference: str, threshold: float | None, *, 
     fit, outcome, n_ref = _fit_or_outcome(o, reference, source_column)
     if fit is None:
         return Reaching(None, None, None, outcome, n_ref)
-    grid = np.linspace(o["t"].min() - 0.5, horizon, 80)
+    # the reference instrument's level is drawn from its own first value on, not back into years it did not exist
+    grid = np.linspace(float(o.loc[o[source_column] == reference, "t"].min()) - 0.5, horizon, 80)
     pred = fit.predict(grid, seed=seed)
     if threshold is None:
         return Reaching(fit, pred, None, "not_quantified", n_ref)

@@ -201,7 +201,7 @@ def pots_by_year(matrix: pd.DataFrame, language: str | None = None) -> plt.Figur
     """Stacked bars of MSEK per harmonised area and year."""
     by_area = matrix.groupby(level=0).sum().T
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    by_area.plot.bar(stacked=True, ax=ax, colormap="tab10", width=0.7)
+    by_area.plot.bar(stacked=True, ax=ax, colormap="tab20", width=0.7)  # 20 distinct colours: no two areas alike
     ax.set_ylabel(_t(language, "msek_axis", "miljoner kronor (MSEK)"))
     ax.set_xlabel(_t(language, "year_axis", "agreement year"))
     ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left", title="" if language else None)

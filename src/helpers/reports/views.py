@@ -368,3 +368,28 @@ def regions_first(frame: pd.DataFrame) -> pd.DataFrame:
     order = {"regions": 0, "municipalities": 1}
     key = frame["group"].map(lambda g: order.get(g, 2))
     return frame.assign(_o=key).sort_values(["_o", "county_code"]).drop(columns="_o").reset_index(drop=True)
+
+
+def conclusion_text(dec: pd.DataFrame, language: str) -> str:
+    """Return what the decomposition says, measured: per recipient group, each effect's share of all effects.
+
+    The shares are of the sum of the effects' absolute amounts over all regions, so a pot that shrank
+    counts as much as one that grew; nothing here is a fixed sentence about particular years.
+    """
+    from ..analyses.compare import EFFECTS
+    from .format import pct
+    from .i18n import catalogue
+
+    cat = catalogue(language)
+    parts = [cat.t("nb20.conclusion_head")]
+    for g, grp in dec.groupby("group", sort=False):
+        sums = {e: float(grp[e].abs().sum()) for e in EFFECTS}
+        total = sum(sums.values())
+        if total == 0:
+            continue
+        share = {e: pct(v / total, 0, language) for e, v in sums.items()}
+        parts.append(cat.t("nb20.conclusion_group", group=cat.value("groups", g), pot=share["effect_pot_growth_sek"],
+                           key_share=share["effect_key_share_sek"], rule=share["effect_rule_sek"],
+                           new=share["effect_new_recipient_sek"]))
+    parts.append(cat.t("nb20.conclusion_note"))
+    return "\n\n".join(parts)
