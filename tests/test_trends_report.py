@@ -118,3 +118,13 @@ def test_every_instrument_and_population_of_the_record_is_worded_and_headers_are
         tv.population("everyone", "sv")
     with pytest.raises(KeyError, match=r"no text for 'codes\.measure_type\.survey_pannel'"):
         tv.instrument("survey_pannel", "sv")
+
+
+def test_headline_in_swedish() -> None:
+    fit = SimpleNamespace(n=4, sources=["survey_panel"], left_out=[])
+    reach = Reaching(SimpleNamespace(), None, None, "estimated", 4, -0.075, 0.037, False, 2030.997)
+    assert tv.headline_figures(6, _ex_ante(fit=fit), reach, 0.55, 2030, "sv") == {
+        "Observationer för riket": 6, "P(sann nivå ≥ mål), i förväg": f"0,1{NBSP}%",
+        "P(ny mätning ≥ mål), i förväg": f"1,1{NBSP}%", "Målet nås vid trenden": "inte före utgången av 2030"}
+    none = tv.headline_figures(1, _ex_ante("too_few"), Reaching(None, None, None, "too_few", 1), 0.8, 2030, "sv")
+    assert list(none.values())[1:] == ["ej skattad", "ej skattad", "ingen trend"]

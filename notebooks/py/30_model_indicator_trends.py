@@ -33,7 +33,7 @@ from helpers.analyses import trends
 from helpers.reports import plots, views
 from helpers.reports import trends_view as tv
 from helpers.reports.derived import write_derived
-from helpers.reports.format import date, headline, pct, year_text
+from helpers.reports.format import date, headline, pct
 from helpers.reports.i18n import catalogue
 
 cat = catalogue(language)
@@ -141,11 +141,4 @@ saved = write_derived(summary, f'trend_{indicator}_{measure_type}_{target_id}',
                       estimate=True, description='Model estimates for one indicator against one target (ex ante and on all data)')
 
 # %%
-reached = (cat.t('nb30.reached_no_trend') if reach.fit is None or threshold is None else
-           cat.t('nb30.reached_already') if reach.already else
-           cat.t('nb30.reached_not_within', horizon=horizon_year) if reach.when is None else year_text(reach.when, language))
-headline({cat.t('nb30.h_observations'): len(national),
-          cat.t('nb30.h_p_level'): pct(ex_ante.p_level, 1, language) if ex_ante.p_level is not None else cat.t('nb30.not_estimated'),
-          cat.t('nb30.h_p_obs'): pct(ex_ante.p_observation, 1, language) if ex_ante.p_observation is not None
-          else cat.t('nb30.not_estimated'),
-          cat.t('nb30.h_reached'): reached}, language=language)
+headline(tv.headline_figures(len(national), ex_ante, reach, threshold, horizon_year, language), language=language)

@@ -13,13 +13,14 @@ KRONOR = FuncFormatter(lambda v, _: kr(v))
 plt.style.use("seaborn-v0_8-whitegrid")
 
 
-def _t(language: str | None, key: str, default: str, **values: object) -> str:
-    """Return a figure text from the catalogue of `language`, or `default` (figures of notebooks without one)."""
+def _t(language: str | None, key: str, default: str, section: str = "plots", **values: object) -> str:
+    """Return a figure text from the catalogue of `language` (section `plots`, or a report's own),
+    or `default` (figures of notebooks without one)."""
     if not language:
         return default.format(**values) if values else default
     from .i18n import catalogue
 
-    return catalogue(language).t(f"plots.{key}", **values)
+    return catalogue(language).t(f"{section}.{key}", **values)
 
 
 def _kronor(language: str | None) -> FuncFormatter:
@@ -269,15 +270,6 @@ def change_interval_chart(table: pd.DataFrame, by: str, increase_pct: float, tit
     return fig
 
 
-def _nb30(language: str | None, key: str, default: str, **values: object) -> str:
-    """Return a text of report 30's figures from the catalogue (section nb30), or the English `default`."""
-    if not language:
-        return default.format(**values) if values else default
-    from .i18n import catalogue
-
-    return catalogue(language).t(f"nb30.{key}", **values)
-
-
 def _locale_ticks(ax: plt.Axes, language: str | None, *, x: bool = True, y: bool = True) -> None:
     """Write the tick labels in the report's locale (decimal comma and minus sign in Swedish)."""
     if not language:
@@ -303,27 +295,27 @@ def measurement_chart(obs: pd.DataFrame, pred: pd.DataFrame | None, target_pct: 
     fig, ax = plt.subplots(figsize=(9, 5.5))
     if pred is not None:
         ax.fill_between(pred["t"], pred["pi_low"] * 100, pred["pi_high"] * 100, color="#4C72B0", alpha=0.12,
-                        label=_nb30(language, "fig_new_obs", "95 % interval, a new observation"))
+                        label=_t(language, "fig_new_obs", section="nb30", default="95 % interval, a new observation"))
         ax.fill_between(pred["t"], pred["ci_low"] * 100, pred["ci_high"] * 100, color="#4C72B0", alpha=0.25,
-                        label=_nb30(language, "fig_level", "95 % interval, the true level"))
+                        label=_t(language, "fig_level", section="nb30", default="95 % interval, the true level"))
         ax.plot(pred["t"], pred["mean"] * 100, color="#4C72B0",
-                label=_nb30(language, "fig_fitted", "fitted level ({instrument})", instrument=reference_name))
+                label=_t(language, "fig_fitted", section="nb30", default="fitted level ({instrument})", instrument=reference_name))
     for (src, approx), grp in obs.groupby([source_column, "approximate"]):
         marker = {0: "o", 1: "s", 2: "^", 3: "D"}[sorted(obs[source_column].unique()).index(src) % 4]
         ax.scatter(grp["t"], grp["value"], color="black", marker=marker, facecolors="none" if approx else "black",
-                   zorder=4, label=names.get(src, str(src)) + (_nb30(language, "fig_approx", " (approximate)") if approx else ""))
+                   zorder=4, label=names.get(src, str(src)) + (_t(language, "fig_approx", section="nb30", default=" (approximate)") if approx else ""))
     if path is not None:
         ax.plot(path["t"], path["share"] * 100, color="#DD8452", ls="--",
-                label=_nb30(language, "fig_path", "path the target required"))
+                label=_t(language, "fig_path", section="nb30", default="path the target required"))
     if target_pct is not None:
         ax.axhline(target_pct, color="#C44E52", lw=1)
         if deadline_t is not None:
             ax.scatter([deadline_t], [target_pct], color="#C44E52", marker="*", s=150, zorder=5, label=target_label)
     if cutoff_t is not None:
         ax.axvline(cutoff_t, color="grey", ls=":", lw=1,
-                   label=_nb30(language, "fig_cutoff", "deadline (data to the left: ex ante)"))
-    ax.set_ylabel(_nb30(language, "fig_percent_axis", "percent"))
-    ax.set_xlabel(_nb30(language, "fig_time_axis", "date collected, decimal years (2022.5 = 1 July 2022)"))
+                   label=_t(language, "fig_cutoff", section="nb30", default="deadline (data to the left: ex ante)"))
+    ax.set_ylabel(_t(language, "fig_percent_axis", section="nb30", default="percent"))
+    ax.set_xlabel(_t(language, "fig_time_axis", section="nb30", default="date collected, decimal years (2022.5 = 1 July 2022)"))
     ax.set_ylim(0, 100)
     _locale_ticks(ax, language, x=False)
     if language:  # a year is a name: no thousands separator ("2022", not "2 022"); a half year with the locale's comma
@@ -346,10 +338,10 @@ def regional_change_chart(wide: pd.DataFrame, first: str, last: str, title: str,
     ax.scatter(d[last], list(y), color="#4C72B0", label=last, zorder=3)
     if "pooled_latest" in d:
         ax.scatter(d["pooled_latest"], list(y), color="#C44E52", marker="|", s=120,
-                   label=_nb30(language, "fig_pooled", "{last}, pooled", last=last), zorder=4)
+                   label=_t(language, "fig_pooled", section="nb30", default="{last}, pooled", last=last), zorder=4)
     ax.set_yticks(list(y))
     ax.set_yticklabels(d["region"])
-    ax.set_xlabel(_nb30(language, "fig_respondents_axis", "percent of respondents"))
+    ax.set_xlabel(_t(language, "fig_respondents_axis", section="nb30", default="percent of respondents"))
     _locale_ticks(ax, language, y=False)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the plot: no region's line hidden
     ax.set_title(title)

@@ -213,3 +213,15 @@ def regional_summary_view(fit: "RegionalFit", language: str) -> pd.DataFrame:
     s = fit.summary()
     return s.assign(quantity=[cat.t(f"nb30.quantities.{q}") for q in s["quantity"]])
 
+
+
+def headline_figures(n_national: int, ex: "ExAnte", reach: "Reaching", threshold: float | None, horizon_year: int,
+                     language: str) -> dict[str, str | int]:
+    """Return report 30's headline: national observations, the two ex-ante probabilities, when the trend reaches it."""
+    cat = catalogue(language)
+    reached = (cat.t("nb30.reached_no_trend") if reach.fit is None or threshold is None else
+               cat.t("nb30.reached_already") if reach.already else
+               cat.t("nb30.reached_not_within", horizon=horizon_year) if reach.when is None else
+               year_text(reach.when, language))
+    return {cat.t("nb30.h_observations"): n_national, cat.t("nb30.h_p_level"): _prob(ex.p_level, language),
+            cat.t("nb30.h_p_obs"): _prob(ex.p_observation, language), cat.t("nb30.h_reached"): reached}
