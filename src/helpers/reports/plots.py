@@ -1,8 +1,12 @@
 """Figures for the reports: labelled axes, units in kronor, Swedish region names."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter
 
 from .format import kr, year_text
@@ -11,6 +15,26 @@ KRONOR = FuncFormatter(lambda v, _: kr(v))
 # seaborn's white-grid look from matplotlib's own copy of it: importing seaborn (and scipy.stats with it)
 # costs about a second per notebook run, so only the figures that need seaborn import it
 plt.style.use("seaborn-v0_8-whitegrid")
+
+BUNDLED_FONTS = Path(matplotlib.get_data_path()) / "fonts"
+
+
+def pin_bundled_fonts() -> None:
+    """Draw every figure with the DejaVu fonts that matplotlib ships, whatever the machine has installed.
+
+    The white-grid style prefers Arial, then Liberation Sans: on a machine with either (Chromium and
+    LibreOffice bring Liberation) every PNG would change. Only the pinned package's own font files stay
+    in the font list, so the same environment draws the same bytes on any machine."""
+    manager = font_manager.fontManager
+    manager.ttflist = [f for f in manager.ttflist if Path(f.fname).is_relative_to(BUNDLED_FONTS)]
+    manager.afmlist = [f for f in manager.afmlist if Path(f.fname).is_relative_to(BUNDLED_FONTS)]
+    font_manager.FontManager._findfont_cached.cache_clear()  # the list changed: forget earlier look-ups
+    plt.rcParams["font.family"] = ["sans-serif"]
+    plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]
+    plt.rcParams["mathtext.fontset"] = "dejavusans"
+
+
+pin_bundled_fonts()
 
 
 def _t(language: str | None, key: str, default: str, section: str = "plots", **values: object) -> str:
